@@ -1,0 +1,71 @@
+/*
+ * base/hash.c - 64-bit byte hashing (multiply-fold, 8 bytes per step) and
+ * table-driven CRC-32.
+ */
+#include "base/hash.h"
+
+#include <pthread.h>
+#include <string.h>
+
+static inline uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline uint64_t mix(uint64_t a, uint64_t b)
+{
+    tarn_u128 r = (tarn_u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+uint64_t tarn_hash_bytes(const void *data, size_t n, uint64_t seed)
+{
+    const unsigned char *p = data;
+    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
+                   k2 = 0x8ebc6af09c88c6e3ULL;
+    uint64_t h = seed ^ mix(seed ^ k0, k1) ^ (uint64_t)n;
+    while (n >= 16) {
+        h = mix(rd64(p) ^ k1, rd64(p + 8) ^ h);
+        p += 16;
+        n -= 16;
+    }
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        a = rd64(p);
+        b = rd64(p + n - 8);
+    } else if (n > 0) {
+        unsigned char tmp[8] = {0};
+        memcpy(tmp, p, n);
+        a = rd64(tmp);
+        b = (uint64_t)n;
+    }
+    return mix(a ^ k2 ^ h, b ^ k1) ^ h;
+}
+
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
+uint32_t tarn_crc32(uint32_t crc, const void *data, size_t n)
+{
+    pthread_once(&crc_once, crc_init);
+    const unsigned char *p = data;
+    crc = ~crc;
+    for (size_t i = 0; i < n; i++)
+        crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}

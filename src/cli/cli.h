@@ -1,0 +1,39 @@
+/*
+ * cli/cli.h - shared pieces of the tarn command line: the subcommand
+ * signature, option scanning, error reporting and exit codes.
+ *
+ * Every subcommand is `int tarn_cli_<name>(int argc, char **argv)` where
+ * argv[0] is the subcommand name; it returns the process exit code (0 ok,
+ * 1 data or check failure, 2 usage or input error) and prints errors as one
+ * line on stderr: "tarn <cmd>: <file>:<line>: <message>".
+ */
+#ifndef TARN_CLI_CLI_H
+#define TARN_CLI_CLI_H
+
+#include "base/status.h"
+
+#include <stdio.h>
+
+typedef int (*tarn_cli_fn)(int argc, char **argv);
+
+/* Prints err as one line prefixed with "tarn <cmd>: " and returns its exit code. */
+int tarn_cli_fail(const char *cmd, const tarn_err *err);
+/* Prints a usage error (printf-style) plus "try 'tarn <cmd> --help'"; returns 2. */
+int tarn_cli_usage_error(const char *cmd, const char *fmt, ...) TARN_PRINTF(2, 3);
+/* True when arg is "-h" or "--help". */
+bool tarn_cli_is_help(const char *arg);
+/* Matches "--name VALUE" or "--name=VALUE" at argv[*i]; advances *i past the
+ * value and stores it. Returns 1 on match, 0 when argv[*i] is another
+ * argument, -1 when the value is missing (an error was printed). */
+int tarn_cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name,
+                 const char **out);
+/* Parses a non-negative integer option value; prints an error and returns
+ * false when it is not one. */
+bool tarn_cli_parse_i64(const char *cmd, const char *opt, const char *s, int64_t *out);
+
+int tarn_cli_cat(int argc, char **argv);
+int tarn_cli_write(int argc, char **argv);
+int tarn_cli_table(int argc, char **argv);
+int tarn_cli_parquet(int argc, char **argv);
+
+#endif
