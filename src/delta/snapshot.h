@@ -1,0 +1,57 @@
+/*
+ * delta/snapshot.h - the state of a Delta table at one version: protocol,
+ * metadata, logical schema, active files, tombstones and app transactions.
+ *
+ * Loading: list _delta_log, pick the newest complete checkpoint at or below
+ * the target version (_last_checkpoint is only a hint), replay the JSON
+ * commits after it in order, and refuse gaps in the version sequence. File
+ * identity in replay is (path, deletion-vector id). Reader features are
+ * allow-listed: a protocol tarn cannot honour is refused with
+ * TARN_ERR_UNSUPPORTED naming the feature, before any row is returned.
+ * A snapshot is immutable once loaded; everything hangs off its arena.
+ */
+#ifndef TARN_DELTA_SNAPSHOT_H
+#define TARN_DELTA_SNAPSHOT_H
+
+#include "column/types.h"
+#include "delta/log.h"
+
+/* Which version to load. */
+typedef struct tarn_delta_at {
+    enum { TARN_DELTA_AT_LATEST, TARN_DELTA_AT_VERSION, TARN_DELTA_AT_TIMESTAMP } kind;
+    int64_t version;      /* AT_VERSION */
+    int64_t timestamp_ms; /* AT_TIMESTAMP: latest version committed at or before */
+} tarn_delta_at;
+
+typedef struct tarn_delta_snapshot {
+    char *table_path;              /* table root as given */
+    int64_t version;               /* loaded version */
+    int64_t timestamp_ms;          /* commit timestamp of that version */
+    tarn_delta_protocol protocol;  /* effective protocol */
+    tarn_delta_metadata metadata;  /* effective metaData */
+    tarn_schema *schema;           /* logical schema, partition columns included,
+                                      column-mapping physical names set */
+    int n_partition_columns;       /* = metadata.n_partition_columns */
+    int *partition_column_index;   /* index into schema->fields per partition column */
+    int n_files;
+    tarn_delta_add *files;         /* active add actions, in replay order */
+    int n_tombstones;
+    tarn_delta_remove *tombstones; /* removes still relevant for vacuum */
+    int n_txns;
+    tarn_delta_txn *txns;          /* last version per appId */
+    int64_t checkpoint_version;    /* checkpoint the replay started from, or -1 */
+    tarn_arena *arena;             /* owns everything above */
+} tarn_delta_snapshot;
+
+TARN_MUST_CHECK tarn_status tarn_delta_snapshot_load(const char *table_path,
+                                                     const tarn_delta_at *at,
+                                                     tarn_delta_snapshot **out, tarn_err *err);
+void tarn_delta_snapshot_destroy(tarn_delta_snapshot *s);
+/* Table property value or NULL. */
+const char *tarn_delta_snapshot_config(const tarn_delta_snapshot *s, const char *key);
+/* Last txn version for appId, or -1. */
+int64_t tarn_delta_snapshot_txn(const tarn_delta_snapshot *s, const char *app_id);
+/* True when path holds a _delta_log directory. */
+bool tarn_delta_is_table(const char *path);
+
+#endif
