@@ -215,6 +215,11 @@ tarn_status tarn_scalar_parse(tarn_arena *a, tarn_type t, const char *p, size_t 
         return tarn_parse_timestamp(p, n, t.id == TARN_TYPE_TIMESTAMP_NTZ, &out->v.i64, err);
     case TARN_TYPE_STRING:
     case TARN_TYPE_BINARY:
+        if (!a) { /* no arena: borrow the caller's bytes */
+            out->bytes = (const uint8_t *)p;
+            out->len = (int32_t)n;
+            return TARN_OK;
+        }
         out->bytes = tarn_arena_memdup(a, p, n ? n : 1);
         if (!out->bytes)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");

@@ -35,7 +35,8 @@ int tarn_scalar_compare(const tarn_scalar *a, const tarn_scalar *b);
 TARN_MUST_CHECK tarn_status tarn_scalar_render_json(tarn_buf *out, const tarn_scalar *s);
 /* Plain text (strings unquoted, binary hex), null as "null". */
 TARN_MUST_CHECK tarn_status tarn_scalar_render_text(tarn_buf *out, const tarn_scalar *s);
-/* Parses text into a scalar of type t (bytes copied into arena a). */
+/* Parses text into a scalar of type t (string bytes copied into arena a, or
+ * borrowed from p when a is NULL). */
 TARN_MUST_CHECK tarn_status tarn_scalar_parse(tarn_arena *a, tarn_type t, const char *p, size_t n,
                                               tarn_scalar *out, tarn_err *err);
 /* Appends the scalar to a vector of the same type. */

@@ -40,8 +40,9 @@ void tarn_pq_file_close(tarn_pq_file *f);
 
 /* Logical schema of the top-level columns (owned by the file). */
 const tarn_schema *tarn_pq_file_schema(const tarn_pq_file *f);
-/* Decoded footer (owned by the file). */
-const tarn_pq_file_meta *tarn_pq_file_meta(const tarn_pq_file *f);
+/* Decoded footer (owned by the file). Named _metadata: tarn_pq_file_meta is
+ * the struct's typedef in parquet/format.h. */
+const tarn_pq_file_meta *tarn_pq_file_metadata(const tarn_pq_file *f);
 int64_t tarn_pq_file_num_rows(const tarn_pq_file *f);
 int tarn_pq_file_num_row_groups(const tarn_pq_file *f);
 int64_t tarn_pq_file_size(const tarn_pq_file *f);
@@ -62,6 +63,16 @@ typedef struct tarn_pq_stats {
 TARN_MUST_CHECK tarn_status tarn_pq_file_column_stats(const tarn_pq_file *f, int row_group,
                                                       int column, tarn_pq_stats *out,
                                                       tarn_err *err);
+
+/* The same for any leaf column (index in column chunk order, see
+ * tarn_pq_file_num_leaves), nested ones included. */
+TARN_MUST_CHECK tarn_status tarn_pq_file_leaf_stats(const tarn_pq_file *f, int row_group, int leaf,
+                                                    tarn_pq_stats *out, tarn_err *err);
+/* Leaf columns (= column chunks per row group), their dotted paths and the
+ * logical type their values decode to (owned by the file). */
+int tarn_pq_file_num_leaves(const tarn_pq_file *f);
+const char *tarn_pq_file_leaf_path(const tarn_pq_file *f, int leaf);
+tarn_type tarn_pq_file_leaf_type(const tarn_pq_file *f, int leaf);
 
 typedef struct tarn_pq_scan_opts {
     const int *columns;      /* top-level column indexes to read, in this order;

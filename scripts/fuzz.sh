@@ -1,0 +1,29 @@
+#!/bin/sh
+# scripts/fuzz.sh - run every libFuzzer target in BUILD_DIR for a short time
+# (FUZZ_SECONDS, default 30) starting from fuzz/corpus/<target> when present.
+# Crashes and leaks stop the run with a non-zero exit and leave the
+# reproducer in build/fuzz/artifacts/.
+set -eu
+BUILD=${1:-build/fuzz}
+SECS=${FUZZ_SECONDS:-30}
+cd "$(dirname "$0")/.."
+mkdir -p "$BUILD/artifacts"
+found=0
+for bin in "$BUILD"/fuzz_*; do
+    [ -x "$bin" ] || continue
+    found=1
+    name=$(basename "$bin")
+    corpus="$BUILD/corpus/$name"
+    mkdir -p "$corpus"
+    [ -d "fuzz/corpus/$name" ] && cp -n fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
+    echo "fuzz: $name for ${SECS}s"
+    "$bin" -max_total_time="$SECS" -artifact_prefix="$BUILD/artifacts/$name-" \
+        -print_final_stats=1 "$corpus" >"$BUILD/$name.log" 2>&1 || {
+        tail -40 "$BUILD/$name.log" >&2
+        echo "fuzz: $name failed (see $BUILD/$name.log)" >&2
+        exit 1
+    }
+    grep -E 'stat::number_of_executed_units' "$BUILD/$name.log" || true
+done
+[ $found = 1 ] || { echo "fuzz: no targets in $BUILD" >&2; exit 1; }
+echo "fuzz: all targets ran clean"

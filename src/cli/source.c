@@ -1,0 +1,402 @@
+/*
+ * cli/source.c - open a Parquet file or Delta table as a filtered,
+ * projected batch stream for `tarn cat` and friends.
+ *
+ * The scan reads the projected columns plus any the predicate needs; the
+ * predicate is bound twice: once to the full schema (to learn which columns
+ * it uses), then to the read schema (for evaluation). Row groups (Parquet)
+ * and files (Delta) whose statistics exclude the predicate are skipped.
+ */
+#include "cli/source.h"
+
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "column/value.h"
+#include "delta/scan.h"
+#include "delta/stats.h"
+#include "exec/predicate.h"
+#include "parquet/reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct tarn_cli_source {
+    tarn_pq_file *pq;              /* Parquet input, or NULL */
+    tarn_pq_scan *pq_scan;         /* its scan */
+    tarn_delta_snapshot *snap;     /* Delta input, or NULL */
+    tarn_delta_scan *delta_scan;   /* its scan */
+    const tarn_schema *full;       /* schema of the whole input */
+    tarn_schema *read_schema;      /* columns read: projection + predicate extras */
+    tarn_schema *out_schema;       /* projection */
+    int n_out;                     /* projected columns = first n_out read columns */
+    tarn_pred *pred;               /* bound to read_schema, or NULL */
+    tarn_pred *pred_full;          /* bound to full (for file/row-group skipping) */
+    tarn_batch *out;               /* compacted output batch */
+    uint8_t *match;                /* per-row predicate result */
+    int64_t *sel;                  /* selected row indexes */
+    int64_t cap;                   /* capacity of match/sel */
+    int64_t skipped, scanned;      /* files or row groups */
+};
+
+tarn_status tarn_cli_parse_timestamp_ms(const char *text, int64_t *out, tarn_err *err)
+{
+    int64_t us;
+    TARN_TRY(tarn_parse_timestamp(text, strlen(text), false, &us, err));
+    *out = us / 1000;
+    return TARN_OK;
+}
+
+/* Splits "a,b,c" into indexes of full; appends predicate-only columns. */
+static tarn_status build_read_columns(tarn_cli_source *s, const char *columns, int **out_idx,
+                                      int *out_n, tarn_err *err)
+{
+    const tarn_schema *full = s->full;
+    int *idx = tarn_alloc(sizeof(int) * (size_t)(full->n_fields + 1) * 2);
+    if (!idx)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    int n = 0;
+    if (columns && *columns) {
+        const char *p = columns;
+        while (*p) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            while (len && *p == ' ') {
+                p++;
+                len--;
+            }
+            while (len && p[len - 1] == ' ')
+                len--;
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)TARN_MIN(len, 255), p);
+            int c = tarn_schema_find(full, name);
+            if (c < 0)
+                c = tarn_schema_find_ci(full, name);
+            if (c < 0) {
+                tarn_free(idx);
+                return tarn_err_set(err, TARN_ERR_USAGE, "--columns: unknown column '%s'", name);
+            }
+            if (n >= full->n_fields * 2) {
+                tarn_free(idx);
+                return tarn_err_set(err, TARN_ERR_USAGE, "--columns: too many columns");
+            }
+            idx[n++] = c;
+            if (!e)
+                break;
+            p = e + 1;
+        }
+    } else {
+        for (int i = 0; i < full->n_fields; i++)
+            idx[n++] = i;
+    }
+    s->n_out = n;
+    if (s->pred_full) {
+        for (int c = 0; c < full->n_fields; c++) {
+            if (!tarn_pred_uses_column(s->pred_full, c))
+                continue;
+            bool have = false;
+            for (int k = 0; k < n && !have; k++)
+                have = idx[k] == c;
+            if (!have)
+                idx[n++] = c;
+        }
+    }
+    *out_idx = idx;
+    *out_n = n;
+    return TARN_OK;
+}
+
+static tarn_status make_schemas(tarn_cli_source *s, const int *idx, int n, tarn_err *err)
+{
+    s->read_schema = tarn_schema_create();
+    s->out_schema = tarn_schema_create();
+    if (!s->read_schema || !s->out_schema)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < n; k++) {
+        tarn_schema *dst[2] = {s->read_schema, k < s->n_out ? s->out_schema : NULL};
+        for (int j = 0; j < 2 && dst[j]; j++) {
+            tarn_field *f = tarn_schema_add(dst[j], s->full->fields[idx[k]].name,
+                                            s->full->fields[idx[k]].type, true);
+            if (!f || tarn_field_copy(dst[j]->arena, f, &s->full->fields[idx[k]]) != TARN_OK)
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+    }
+    return TARN_OK;
+}
+
+/* Row-group skipping for Parquet inputs. */
+static tarn_status pq_row_group_mask(tarn_cli_source *s, bool *mask, tarn_err *err)
+{
+    int n_rg = tarn_pq_file_num_row_groups(s->pq);
+    int nf = s->full->n_fields;
+    tarn_pred_colstats *st = tarn_calloc((size_t)(nf ? nf : 1), sizeof *st);
+    if (!st)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int rg = 0; rg < n_rg; rg++) {
+        mask[rg] = true;
+        if (!s->pred_full)
+            continue;
+        for (int c = 0; c < nf; c++) {
+            memset(&st[c], 0, sizeof st[c]);
+            st[c].null_count = -1;
+            st[c].num_rows = tarn_pq_file_metadata(s->pq)->row_groups[rg].num_rows;
+            if (!tarn_pred_uses_column(s->pred_full, c) ||
+                tarn_type_is_nested(s->full->fields[c].type.id))
+                continue;
+            tarn_pq_stats ps;
+            tarn_err e2;
+            if (tarn_pq_file_column_stats(s->pq, rg, c, &ps, &e2) != TARN_OK)
+                continue; /* unusable stats: just don't skip */
+            st[c].known = true;
+            st[c].null_count = ps.has_null_count ? ps.null_count : -1;
+            st[c].has_min_max = ps.has_min_max;
+            st[c].min = ps.min;
+            st[c].max = ps.max;
+        }
+        mask[rg] = tarn_pred_may_match(s->pred_full, st);
+        if (mask[rg])
+            s->scanned++;
+        else
+            s->skipped++;
+    }
+    if (!s->pred_full)
+        s->scanned = n_rg;
+    tarn_free(st);
+    return TARN_OK;
+}
+
+static tarn_status open_parquet(tarn_cli_source *s, const int *idx, int n, tarn_err *err)
+{
+    int n_rg = tarn_pq_file_num_row_groups(s->pq);
+    bool *mask = tarn_calloc((size_t)(n_rg ? n_rg : 1), sizeof(bool));
+    if (!mask)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_status st = pq_row_group_mask(s, mask, err);
+    tarn_pq_scan_opts o = {.columns = idx, .n_columns = n, .row_groups = mask};
+    if (st == TARN_OK)
+        st = tarn_pq_scan_open(s->pq, &o, &s->pq_scan, err);
+    tarn_free(mask);
+    return st;
+}
+
+/* Converts a Delta file's statistics to predicate column facts. */
+static void delta_colstats(const tarn_delta_file_stats *fs, bool has, int n_fields,
+                           tarn_pred_colstats *st)
+{
+    for (int c = 0; c < n_fields; c++) {
+        memset(&st[c], 0, sizeof st[c]);
+        st[c].null_count = -1;
+        st[c].num_rows = fs->has_num_records ? fs->num_records : -1;
+        if (c >= fs->n_cols)
+            continue;
+        const tarn_delta_col_stats *cs = &fs->cols[c];
+        st[c].known = true;
+        if (cs->has_null_count && (has || fs->has_num_records))
+            st[c].null_count = cs->null_count;
+        st[c].has_min_max = cs->has_min && cs->has_max;
+        st[c].min = cs->min;
+        st[c].max = cs->max;
+    }
+}
+
+/* keep_file callback: skip Delta files whose stats or partition values
+ * exclude the predicate. */
+static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add)
+{
+    tarn_cli_source *s = ctx;
+    bool keep = true;
+    int nf = snap->schema->n_fields;
+    tarn_pred_colstats *st = tarn_calloc((size_t)nf + 1, sizeof *st);
+    tarn_arena *a = tarn_arena_create(4096);
+    tarn_delta_file_stats fs;
+    bool has = false;
+    tarn_err e2;
+    if (st && a && tarn_delta_file_stats_for_add(snap, add, a, &fs, &has, &e2) == TARN_OK) {
+        delta_colstats(&fs, has, nf, st);
+        keep = tarn_pred_may_match(s->pred_full, st);
+    }
+    tarn_free(st);
+    tarn_arena_destroy(a);
+    if (keep)
+        s->scanned++;
+    else
+        s->skipped++;
+    return keep;
+}
+
+static tarn_status open_delta(tarn_cli_source *s, const int *idx, int n, tarn_err *err)
+{
+    const char **names = tarn_alloc(sizeof(char *) * (size_t)(n ? n : 1));
+    if (!names)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < n; k++)
+        names[k] = s->full->fields[idx[k]].name;
+    tarn_delta_scan_opts o;
+    memset(&o, 0, sizeof o);
+    o.columns = names;
+    o.n_columns = n;
+    if (s->pred_full) {
+        o.keep_file = delta_keep_file;
+        o.keep_ctx = s;
+    }
+    tarn_status st = tarn_delta_scan_open(s->snap, &o, &s->delta_scan, err);
+    if (!s->pred_full)
+        s->scanned = s->snap->n_files;
+    tarn_free(names);
+    return st;
+}
+
+tarn_status tarn_cli_source_open(const tarn_cli_source_opts *o, tarn_cli_source **out,
+                                 tarn_err *err)
+{
+    *out = NULL;
+    tarn_cli_source *s = tarn_calloc(1, sizeof *s);
+    if (!s)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    int *idx = NULL, n = 0;
+    tarn_status st;
+    if (tarn_delta_is_table(o->path)) {
+        st = tarn_delta_snapshot_load(o->path, &o->at, &s->snap, err);
+        if (st == TARN_OK)
+            s->full = s->snap->schema;
+    } else if (tarn_is_dir(o->path)) {
+        st = tarn_err_set(err, TARN_ERR_NOT_FOUND,
+                          "not a Delta table (no _delta_log directory) and not a Parquet file");
+        tarn_err_at_path(err, o->path);
+    } else {
+        if (o->at.kind != TARN_DELTA_AT_LATEST) {
+            st = tarn_err_set(err, TARN_ERR_USAGE,
+                              "--version and --timestamp apply to Delta tables, not Parquet files");
+            goto done;
+        }
+        st = tarn_pq_file_open(o->path, &s->pq, err);
+        if (st == TARN_OK)
+            s->full = tarn_pq_file_schema(s->pq);
+    }
+    if (st != TARN_OK)
+        goto done;
+    if (o->where && *o->where) {
+        st = tarn_pred_parse(o->where, s->full, &s->pred_full, err);
+        if (st != TARN_OK)
+            goto done;
+    }
+    st = build_read_columns(s, o->columns, &idx, &n, err);
+    if (st == TARN_OK)
+        st = make_schemas(s, idx, n, err);
+    if (st == TARN_OK && s->pred_full)
+        st = tarn_pred_parse(o->where, s->read_schema, &s->pred, err);
+    if (st == TARN_OK)
+        st = s->pq ? open_parquet(s, idx, n, err) : open_delta(s, idx, n, err);
+    if (st == TARN_OK) {
+        s->out = tarn_batch_create(s->out_schema);
+        if (!s->out)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+done:
+    tarn_free(idx);
+    if (st != TARN_OK) {
+        tarn_cli_source_close(s);
+        return st;
+    }
+    *out = s;
+    return TARN_OK;
+}
+
+const tarn_schema *tarn_cli_source_schema(const tarn_cli_source *s)
+{
+    return s->out_schema;
+}
+
+const tarn_delta_snapshot *tarn_cli_source_snapshot(const tarn_cli_source *s)
+{
+    return s->snap;
+}
+
+void tarn_cli_source_counts(const tarn_cli_source *s, int64_t *out_skipped, int64_t *out_scanned)
+{
+    *out_skipped = s->skipped;
+    *out_scanned = s->scanned;
+}
+
+static tarn_status raw_next(tarn_cli_source *s, tarn_batch **out, tarn_err *err)
+{
+    if (s->pq_scan)
+        return tarn_pq_scan_next(s->pq_scan, out, err);
+    return tarn_delta_scan_next(s->delta_scan, out, err);
+}
+
+/* Copies the projected columns of the selected rows into s->out. */
+static tarn_status compact(tarn_cli_source *s, const tarn_batch *in, int64_t n_sel, tarn_err *err)
+{
+    tarn_batch_reset(s->out);
+    for (int c = 0; c < s->n_out; c++) {
+        tarn_status st = n_sel == in->n_rows
+                             ? tarn_vec_append_range(s->out->cols[c], in->cols[c], 0, n_sel)
+                             : tarn_vec_append_take(s->out->cols[c], in->cols[c], s->sel, n_sel);
+        if (st != TARN_OK)
+            return tarn_err_set(err, st, "out of memory filtering rows");
+    }
+    s->out->n_rows = n_sel;
+    return TARN_OK;
+}
+
+tarn_status tarn_cli_source_next(tarn_cli_source *s, tarn_batch **out, tarn_err *err)
+{
+    for (;;) {
+        tarn_batch *in;
+        TARN_TRY(raw_next(s, &in, err));
+        if (!in) {
+            *out = NULL;
+            return TARN_OK;
+        }
+        if (in->n_rows == 0)
+            continue;
+        if (!s->pred && s->n_out == s->read_schema->n_fields) {
+            *out = in; /* nothing to filter or drop: hand the scan's batch through */
+            return TARN_OK;
+        }
+        if (in->n_rows > s->cap) {
+            tarn_free(s->match);
+            tarn_free(s->sel);
+            s->cap = in->n_rows;
+            s->match = tarn_alloc((size_t)s->cap);
+            s->sel = tarn_alloc(sizeof(int64_t) * (size_t)s->cap);
+            if (!s->match || !s->sel)
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+        int64_t n_sel = 0;
+        if (s->pred) {
+            TARN_TRY(tarn_pred_eval(s->pred, in, s->match, err));
+            for (int64_t i = 0; i < in->n_rows; i++) {
+                s->sel[n_sel] = i;
+                n_sel += s->match[i];
+            }
+        } else {
+            n_sel = in->n_rows;
+        }
+        if (n_sel == 0)
+            continue;
+        TARN_TRY(compact(s, in, n_sel, err));
+        *out = s->out;
+        return TARN_OK;
+    }
+}
+
+void tarn_cli_source_close(tarn_cli_source *s)
+{
+    if (!s)
+        return;
+    if (s->pq_scan)
+        tarn_pq_scan_close(s->pq_scan);
+    if (s->delta_scan)
+        tarn_delta_scan_close(s->delta_scan);
+    tarn_pq_file_close(s->pq);
+    tarn_delta_snapshot_destroy(s->snap);
+    tarn_pred_destroy(s->pred);
+    tarn_pred_destroy(s->pred_full);
+    tarn_batch_destroy(s->out);
+    tarn_schema_destroy(s->read_schema);
+    tarn_schema_destroy(s->out_schema);
+    tarn_free(s->match);
+    tarn_free(s->sel);
+    tarn_free(s);
+}

@@ -1,0 +1,41 @@
+/*
+ * cli/source.h - "something with rows" as the command line sees it: a
+ * Parquet file or a Delta table directory (at a version or timestamp),
+ * optionally projected to some columns and filtered by a --where predicate.
+ *
+ * Yields batches of the projected schema; filtered batches are compacted so
+ * every yielded row matches. Owns everything it opens.
+ */
+#ifndef TARN_CLI_SOURCE_H
+#define TARN_CLI_SOURCE_H
+
+#include "column/vec.h"
+#include "delta/snapshot.h"
+
+typedef struct tarn_cli_source tarn_cli_source;
+
+typedef struct tarn_cli_source_opts {
+    const char *path;      /* Parquet file or Delta table directory */
+    tarn_delta_at at;      /* Delta version to read (LATEST by default) */
+    const char *columns;   /* comma-separated projection, or NULL */
+    const char *where;     /* predicate text, or NULL */
+} tarn_cli_source_opts;
+
+TARN_MUST_CHECK tarn_status tarn_cli_source_open(const tarn_cli_source_opts *o,
+                                                 tarn_cli_source **out, tarn_err *err);
+const tarn_schema *tarn_cli_source_schema(const tarn_cli_source *s);
+/* Next non-empty batch (owned by the source) or NULL at the end. */
+TARN_MUST_CHECK tarn_status tarn_cli_source_next(tarn_cli_source *s, tarn_batch **out,
+                                                 tarn_err *err);
+/* Files (Delta) or row groups (Parquet) skipped by statistics, and scanned. */
+void tarn_cli_source_counts(const tarn_cli_source *s, int64_t *out_skipped, int64_t *out_scanned);
+/* The loaded snapshot when the source is a Delta table, else NULL. */
+const tarn_delta_snapshot *tarn_cli_source_snapshot(const tarn_cli_source *s);
+void tarn_cli_source_close(tarn_cli_source *s);
+
+/* Parses a --timestamp value (ISO date or date-time, UTC unless an offset is
+ * given) into milliseconds since the epoch. */
+TARN_MUST_CHECK tarn_status tarn_cli_parse_timestamp_ms(const char *text, int64_t *out,
+                                                        tarn_err *err);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * delta/delete.h - DELETE by predicate on a Delta table (copy-on-write).
+ *
+ * The caller supplies the predicate as callbacks: a file-level test on
+ * statistics and partition values (to skip files that cannot match) and a
+ * vectorised row test. Only files that really hold matching rows change: a
+ * file whose rows all match is removed, a file with some matching rows is
+ * replaced by a new file holding the others; every other file keeps its
+ * path. All of it is one commit (removes + adds), with the conflict rules
+ * of a transaction that read data (delta/commit.h). No matching row means
+ * no commit.
+ */
+#ifndef TARN_DELTA_DELETE_H
+#define TARN_DELTA_DELETE_H
+
+#include "delta/stats.h"
+#include "parquet/writer.h"
+
+typedef struct tarn_delta_predicate {
+    /* May the file hold matching rows? stats is NULL when the file has no
+     * statistics (partition columns are still known from add). NULL
+     * callback: every file may match. */
+    bool (*file_may_match)(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add,
+                           const tarn_delta_file_stats *stats);
+    /* Sets out_match[i] to 1 for rows of b (all table columns, schema order)
+     * to delete, 0 to keep (SQL NULL counts as keep). NULL callback: every
+     * row matches (delete everything). */
+    tarn_status (*eval)(void *ctx, const tarn_batch *b, uint8_t *out_match, tarn_err *err);
+    void *ctx;        /* passed to both callbacks */
+    const char *text; /* the predicate as text for commitInfo, or NULL */
+} tarn_delta_predicate;
+
+typedef struct tarn_delta_delete_result {
+    int64_t version;         /* version committed, or the version read when nothing matched */
+    bool committed;          /* a new version was published */
+    int64_t deleted_rows;    /* rows deleted */
+    int64_t copied_rows;     /* rows rewritten into new files */
+    int64_t files_scanned;   /* files whose rows were read */
+    int64_t files_skipped;   /* files excluded by file_may_match */
+    int64_t removed_files;   /* remove actions */
+    int64_t added_files;     /* add actions (rewritten files) */
+    int attempts;            /* publish attempts */
+    bool checkpoint_written; /* a checkpoint followed the commit */
+    bool has_warning;        /* see warning */
+    char warning[TARN_ERR_MSG_MAX]; /* post-commit problem (the delete succeeded) */
+} tarn_delta_delete_result;
+
+/* Deletes the rows of table_path matching pred (NULL: every row). Refused on
+ * append-only tables (TARN_ERR_INVALID) and, when a file would have to be
+ * rewritten, on tables with the change data feed on (TARN_ERR_UNSUPPORTED).
+ * A concurrent commit that added or removed files is TARN_ERR_CONFLICT; the
+ * files written by the failed attempt are removed. Rewritten files use the
+ * codec of delta.parquet.compression.codec (default zstd). out may be NULL. */
+TARN_MUST_CHECK tarn_status tarn_delta_delete(const char *table_path,
+                                              const tarn_delta_predicate *pred,
+                                              tarn_delta_delete_result *out, tarn_err *err);
+
+#endif
