@@ -49,8 +49,12 @@ test-asan: asan
 	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) --output-on-failure -j $(JOBS)
 
-bench: build
-	@./bench/run.sh $(REL_DIR)/tarn
+BENCH_DIR := build/bench
+
+bench: deps
+	@$(CMAKE) -S . -B $(BENCH_DIR) -DCMAKE_BUILD_TYPE=Release -DTARN_TESTS=ON >/dev/null
+	@$(CMAKE) --build $(BENCH_DIR) -j $(JOBS) --target tarn tarn_tool_ndjgen tarn_tool_scan
+	@./bench/run.sh $(BENCH_DIR)
 
 fuzz: deps
 	@CC=clang $(CMAKE) -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DTARN_FUZZ=ON -DTARN_TESTS=OFF >/dev/null

@@ -17,6 +17,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const schema_text = "id int64, name string, amount decimal(10,2), "
                                        "ts timestamp, ok boolean, d date, x double";
 
+/* Permissive mode: the report must be well-formed; it is then dropped. */
+static tarn_status skip_bad(void *ctx, const tarn_io_bad_record *rec, tarn_err *err)
+{
+    (void)ctx;
+    (void)err;
+    if (!rec->message || rec->line < 1 || (rec->len && !rec->text))
+        abort();
+    return TARN_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static tarn_schema *schema;
@@ -33,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.compression = TARN_IO_COMP_NONE;
     o.delimiter = delims[ctl & 3];
     o.header = (int)((ctl >> 2) % 3) - 1;
-    o.chunk_size = (size_t)16 << ((ctl >> 4) & 7);
+    o.chunk_size = (size_t)16 << ((ctl >> 4) & 3);
+    o.on_bad_record = ctl & 0x40 ? skip_bad : NULL;
     o.pieces_per_chunk = 1 + (ctl >> 7);
     o.null_text = ctl & 0x80 ? "NULL" : NULL;
     o.single_threaded = true;

@@ -2,9 +2,11 @@
 // the rows as NDJSON in tarn's canonical form; also a module for node tests.
 //
 // CLI:
-//   node scripts/duckdb.mjs [--time] [--compare EXPECTED.ndjson] "SQL" ["SQL" ...]
-//     Runs every argument as one statement, in order, in one in-memory
-//     database with TimeZone=UTC, and prints the rows of the LAST one, one
+//   node scripts/duckdb.mjs [--time] [--db FILE] [--threads N] [--compare EXPECTED.ndjson]
+//                           "SQL" ["SQL" ...]
+//     Runs every argument as one statement, in order, in one database (in
+//     memory, or the DuckDB file given with --db; --threads caps DuckDB's
+//     threads) with TimeZone=UTC, and prints the rows of the LAST one, one
 //     JSON object per line (keys in column order). --time prints
 //     "duckdb: <statement #> <ms> ms" for each statement on stderr.
 //     --compare checks the last statement's rows against an NDJSON file by
@@ -13,7 +15,7 @@
 //   Exit codes: 0 ok, 1 mismatch or SQL error, 2 usage or missing DuckDB.
 //
 // Module (import from another .mjs):
-//   openDuckDB({threads}) -> {conn, close()}   TimeZone=UTC (when DuckDB has
+//   openDuckDB({threads, path}) -> {conn, close()}   TimeZone=UTC (when DuckDB has
 //                            ICU; without it DuckDB knows only UTC)
 //   query(conn, sql)      -> {names, types, rows}   typed DuckDB values
 //   renderValue(v, type)  -> canonical JSON text of one value
@@ -74,11 +76,11 @@ export function loadDuckDB({ install = false } = {}) {
   return duckdbModule;
 }
 
-export async function openDuckDB({ threads = 0, install = false } = {}) {
+export async function openDuckDB({ threads = 0, install = false, path = ':memory:' } = {}) {
   const duck = loadDuckDB({ install });
   const config = {};
   if (threads > 0) config.threads = String(threads);
-  const instance = await duck.DuckDBInstance.create(':memory:', config);
+  const instance = await duck.DuckDBInstance.create(path, config);
   const conn = await instance.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
@@ -384,23 +386,25 @@ export function show(v) {
 // CLI ------------------------------------------------------------------------
 
 async function main(argv) {
-  let time = false, compare = null;
+  let time = false, compare = null, path = ':memory:', threads = 0;
   const sqls = [];
   for (let k = 0; k < argv.length; k++) {
     if (argv[k] === '--time') time = true;
     else if (argv[k] === '--compare') compare = argv[++k];
+    else if (argv[k] === '--db') path = argv[++k];
+    else if (argv[k] === '--threads') threads = Number(argv[++k]);
     else if (argv[k] === '--help') {
-      process.stdout.write('usage: node scripts/duckdb.mjs [--time] [--compare EXPECTED.ndjson] "SQL" ...\n');
+      process.stdout.write('usage: node scripts/duckdb.mjs [--time] [--db FILE] [--threads N] [--compare EXPECTED.ndjson] "SQL" ...\n');
       return 0;
     } else sqls.push(argv[k]);
   }
   if (sqls.length === 0 || (compare !== null && !compare)) {
-    process.stderr.write('usage: node scripts/duckdb.mjs [--time] [--compare EXPECTED.ndjson] "SQL" ...\n');
+    process.stderr.write('usage: node scripts/duckdb.mjs [--time] [--db FILE] [--threads N] [--compare EXPECTED.ndjson] "SQL" ...\n');
     return 2;
   }
   let db;
   try {
-    db = await openDuckDB({ install: true });
+    db = await openDuckDB({ install: true, path, threads });
   } catch (e) {
     process.stderr.write(`duckdb.mjs: cannot load DuckDB: ${e.message}\n`);
     return 2;

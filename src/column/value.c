@@ -1,14 +1,19 @@
 /*
  * column/value.c - scalar parsing and canonical formatting.
  *
- * Shortest double text: try 1..17 significant digits with %.*e and keep the
- * first that reads back exactly (strtod), then lay the digits out the way
- * ECMAScript's Number::toString does.
+ * Shortest double text: print 15 significant digits with %.*e and strip
+ * trailing zeros; if that reads back exactly (strtod) it is the shortest
+ * form (any shorter round-tripping text would round to the same 15 digits,
+ * since a double carries more than 15.9 digits), else try 16, then 17
+ * (always exact). Floats do the same from 6 digits up to 9.
+ * (Subnormals hold fewer digits and are searched from 1.) The digits are
+ * then laid out the way ECMAScript's Number::toString does.
  */
 #include "column/value.h"
 
 #include "base/time.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,7 +116,8 @@ int tarn_fmt_double(double v, char *out)
     bool neg = v < 0;
     double a = fabs(v);
     char s[40], digits[24];
-    for (int prec = 1; prec <= 17; prec++) {
+    /* Subnormals carry fewer digits: search from 1 there. */
+    for (int prec = a < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         snprintf(s, sizeof s, "%.*e", prec - 1, a);
         if (prec == 17 || strtod(s, NULL) == a)
             break;
@@ -128,7 +134,7 @@ int tarn_fmt_float(float v, char *out)
     bool neg = v < 0;
     float a = fabsf(v);
     char s[40], digits[24];
-    for (int prec = 1; prec <= 9; prec++) {
+    for (int prec = a < FLT_MIN ? 1 : 6; prec <= 9; prec++) {
         snprintf(s, sizeof s, "%.*e", prec - 1, (double)a);
         if (prec == 9 || strtof(s, NULL) == a)
             break;

@@ -343,7 +343,8 @@ tarn_status tarn_vec_append_range(tarn_vec *dst, const tarn_vec *src, int64_t st
     case TARN_TYPE_BINARY: {
         int32_t b0 = src->offsets[start], b1 = src->offsets[start + n];
         TARN_TRY(tarn_vec_reserve_bytes(dst, b1 - b0));
-        memcpy(dst->bytes + dst->bytes_len, src->bytes + b0, (size_t)(b1 - b0));
+        if (b1 > b0) /* an all-null source may have no payload buffer at all */
+            memcpy(dst->bytes + dst->bytes_len, src->bytes + b0, (size_t)(b1 - b0));
         int32_t shift = (int32_t)dst->bytes_len - b0;
         for (int64_t i = 1; i <= n; i++)
             dst->offsets[dst->len + i] = src->offsets[start + i] + shift;

@@ -476,7 +476,8 @@ tarn_status tarn_delta_checkpoint_write_snapshot(const tarn_delta_snapshot *snap
     cp_writer w = {NULL, NULL, with_stats, 0, 0};
     tarn_status st = TARN_OK;
     char uuid[40];
-    char *log_dir = NULL, *tmp = NULL, *final = NULL;    if (!a || !schema || !(w.b = tarn_batch_create(schema))) {
+    char *log_dir = NULL, *tmp = NULL, *final = NULL;
+    if (!a || !schema || !(w.b = tarn_batch_create(schema))) {
         st = tarn_err_set(err, TARN_ERR_NOMEM, "checkpoint: out of memory");
         goto done;
     }

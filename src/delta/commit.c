@@ -571,7 +571,8 @@ static tarn_status read_commit(tarn_delta_transaction *tx, int64_t v, tarn_arena
 
 /* inCommitTimestamp of the version read (for monotonic timestamps). */
 static void load_last_ict(tarn_delta_transaction *tx)
-{    if (tx->last_ict >= 0 || tx->read_version < 0)
+{
+    if (tx->last_ict >= 0 || tx->read_version < 0)
         return;
     if (tx->snap && tx->snap->commit_info.present &&
         tx->snap->commit_info.has_in_commit_timestamp) {

@@ -65,13 +65,15 @@ struct tarn_delta_scan {
     int *tcol;                       /* table column index per logical output column */
     bool with_file_info;             /* hidden columns present */
     bool (*keep_file)(void *, const tarn_delta_snapshot *, const tarn_delta_add *); /* filter */
-    void *keep_ctx;       /* filter context */
-    int next_file;        /* next index into snap->files */
-    tarn_batch *out;      /* reused output batch (owned) */
-    int64_t *sel;         /* kept row indexes of the current batch */
-    int64_t sel_cap;      /* entries allocated in sel */
-    int64_t files_read;   /* statistics */
-    int64_t rows_deleted; /* statistics */
+    void *keep_ctx;                     /* filter context */
+    int next_file;                      /* next index into the file list */
+    const tarn_delta_add *const *files; /* explicit file list, or NULL for snap->files */
+    int n_files;                        /* entries in files */
+    tarn_batch *out;                    /* reused output batch (owned) */
+    int64_t *sel;                       /* kept row indexes of the current batch */
+    int64_t sel_cap;                    /* entries allocated in sel */
+    int64_t files_read;                 /* statistics */
+    int64_t rows_deleted;               /* statistics */
     /* current file */
     bool open;                 /* a file is being read */
     tarn_arena *fa;            /* per-file arena (reset per file) */
@@ -477,8 +479,10 @@ static tarn_status plan_file(tarn_delta_scan *s, tarn_err *err)
 static tarn_status open_next(tarn_delta_scan *s, tarn_err *err)
 {
     const tarn_delta_snapshot *snap = s->snap;
-    while (s->next_file < snap->n_files) {
-        const tarn_delta_add *add = &snap->files[s->next_file++];
+    int n = s->files ? s->n_files : snap->n_files;
+    while (s->next_file < n) {
+        int fi = s->next_file++;
+        const tarn_delta_add *add = s->files ? s->files[fi] : &snap->files[fi];
         if (s->keep_file && !s->keep_file(s->keep_ctx, snap, add))
             continue;
         s->add = add;
@@ -728,6 +732,8 @@ tarn_status tarn_delta_scan_open(const tarn_delta_snapshot *snap, const tarn_del
     s->with_file_info = opts && opts->with_file_info;
     s->keep_file = opts ? opts->keep_file : NULL;
     s->keep_ctx = opts ? opts->keep_ctx : NULL;
+    s->files = opts ? opts->files : NULL;
+    s->n_files = opts && opts->files ? opts->n_files : 0;
     tarn_status st = build_schema(s, opts, err);
     if (st == TARN_OK) {
         s->fa = tarn_arena_create(1 << 16);

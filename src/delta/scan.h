@@ -32,6 +32,10 @@ typedef struct tarn_delta_scan_opts {
                       const tarn_delta_add *add); /* file filter; NULL = every file */
     void *keep_ctx;                               /* passed to keep_file */
     bool with_file_info; /* append TARN_DELTA_COL_FILE and TARN_DELTA_COL_ROW_INDEX */
+    const tarn_delta_add *const *files; /* scan exactly these adds (borrowed, in this order,
+                                           keep_file still applies) instead of snap->files;
+                                           NULL = the snapshot's files */
+    int n_files;                        /* entries in files */
 } tarn_delta_scan_opts;
 
 /* Starts a scan of snap; opts may be NULL (all columns, all files). An

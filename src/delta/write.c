@@ -870,7 +870,8 @@ static tarn_status map_columns(write_job *j, tarn_err *err)
         if (!ts->fields[c].nullable)
             return tarn_err_set(err, TARN_ERR_INVALID,
                                 "column '%s' is NOT NULL in the table but missing from the data",
-                                ts->fields[c].name);        j->nulls[c] = tarn_vec_create(&ts->fields[c]);
+                                ts->fields[c].name);
+        j->nulls[c] = tarn_vec_create(&ts->fields[c]);
         if (!j->nulls[c] || reserve_payloads(j->nulls[c]) != TARN_OK)
             return fw_nomem(err);
     }
@@ -1083,7 +1084,8 @@ static tarn_status plan_table(write_job *j, tarn_err *err)
                                   ? j->snap->metadata.created_time
                                   : tarn_now_us() / 1000;
             st = merged_config(j, a, &md.configuration, &md.n_configuration, err);
-        }        tarn_delta_protocol pr;
+        }
+        tarn_delta_protocol pr;
         bool pchanged = false;
         if (st == TARN_OK)
             st = tarn_delta_transaction_set_metadata(j->tx, &md, err);

@@ -262,6 +262,20 @@ static const uint8_t *record(cctx *x, const uint8_t *p)
     return record_done(x, rec) ? p : NULL;
 }
 
+/* End of the record starting at rec (after its line end), by quote parity. */
+static const uint8_t *record_end(const cctx *x, const uint8_t *rec)
+{
+    bool inq = false;
+    const uint8_t *p = rec;
+    for (; p < x->end; p++) {
+        if (x->quote && *p == x->quote)
+            inq = !inq;
+        else if (*p == '\n' && !inq)
+            return p + 1;
+    }
+    return p;
+}
+
 void io_csv_parse_piece(const io_job *job, io_piece *pc)
 {
     cctx x;
@@ -290,10 +304,19 @@ void io_csv_parse_piece(const io_job *job, io_piece *pc)
             newline_at(&x, p);
             continue;
         }
+        const uint8_t *rec = p;
+        int64_t rec_line = x.line;
         p = record(&x, p);
         if (!p) {
-            ok = false;
-            break;
+            /* Permissive mode skips the record; strict mode stops here. */
+            p = record_end(&x, rec);
+            if (!io_piece_keep_bad(job, pc, rec, (size_t)(p - rec))) {
+                ok = false;
+                break;
+            }
+            x.line = rec_line;
+            x.line_start = rec;
+            quoted_newlines(&x, rec, p);
         }
     }
     if (!job->infer) {

@@ -179,6 +179,15 @@ tarn_status io_infer_schema(const io_infer *inf, tarn_schema **out, tarn_err *er
     return TARN_OK;
 }
 
+/* Inference skips what a permissive reader would skip, without reporting it. */
+static tarn_status ignore_bad(void *ctx, const tarn_io_bad_record *rec, tarn_err *err)
+{
+    (void)ctx;
+    (void)rec;
+    (void)err;
+    return TARN_OK;
+}
+
 static tarn_status infer(const char *path, const void *data, size_t n, const char *name,
                          const tarn_io_opts *opts, int64_t max_records, tarn_schema **out,
                          tarn_err *err)
@@ -188,8 +197,14 @@ static tarn_status infer(const char *path, const void *data, size_t n, const cha
     io_infer *inf = io_infer_create();
     if (!inf)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    st =
-        io_reader_infer(path, data, n, name, opts, inf, max_records > 0 ? max_records : 10000, err);
+    tarn_io_opts o;
+    if (opts)
+        o = *opts;
+    else
+        tarn_io_opts_init(&o);
+    if (o.on_bad_record)
+        o.on_bad_record = ignore_bad;
+    st = io_reader_infer(path, data, n, name, &o, inf, max_records > 0 ? max_records : 10000, err);
     if (st == TARN_OK) {
         st = io_infer_schema(inf, out, err);
         if (st != TARN_OK)

@@ -176,6 +176,15 @@ typedef struct io_job {
     uint8_t csv_cls[256];      /* CSV: 1 for bytes that end an unquoted run */
 } io_job;
 
+/* A skipped record (permissive mode), kept until the reader reports it. */
+typedef struct io_bad {
+    int64_t line;        /* relative line of the failure (1 = the piece's first) */
+    int64_t col;         /* column, or 0 */
+    const uint8_t *text; /* raw record inside the chunk */
+    size_t len;          /* its bytes (line end excluded) */
+    size_t msg;          /* offset of its NUL-terminated message in bad_msgs */
+} io_bad;
+
 /* One contiguous range of a chunk parsed by one worker into its own batches. */
 typedef struct io_piece {
     const uint8_t *begin;  /* first byte (a record boundary) */
@@ -197,6 +206,10 @@ typedef struct io_piece {
     uint8_t date_key[10];  /* last "YYYY-MM-DD" converted (cache for timestamps) */
     int64_t date_days;     /* its day number */
     bool date_valid;       /* date_key/date_days hold a valid pair */
+    io_bad *bad;           /* skipped records of this range (permissive mode) */
+    int n_bad;             /* entries in use */
+    int cap_bad;           /* entries allocated */
+    tarn_buf bad_msgs;     /* their messages */
 } io_piece;
 
 void io_piece_init(io_piece *pc);
@@ -210,6 +223,10 @@ TARN_MUST_CHECK tarn_status io_piece_batch_begin(const io_job *job, io_piece *pc
 void io_piece_batch_end(io_piece *pc);
 /* Rolls the open batch back to its committed rows (a record failed half-way). */
 void io_piece_rollback(io_piece *pc);
+/* Permissive mode: when the piece's error is a bad record (TARN_ERR_INVALID)
+ * and on_bad_record is set, keeps it with the raw text, rolls the open batch
+ * back, clears the error and returns true (skip and go on); false otherwise. */
+bool io_piece_keep_bad(const io_job *job, io_piece *pc, const uint8_t *text, size_t len);
 /* Records an error at relative line/col; returns st. */
 tarn_status io_piece_fail(io_piece *pc, tarn_status st, int64_t line, int64_t col, const char *fmt,
                           ...) TARN_PRINTF(5, 6);

@@ -26,6 +26,7 @@ typedef struct jctx {
     int64_t line;              /* newlines consumed so far */
     int n_set;                 /* columns given a value in the current record */
     bool multiline;            /* JSON mode: whitespace may hold newlines */
+    bool defer_commit;         /* NDJSON: the caller commits once the line is checked */
 } jctx;
 
 static int64_t col_of(const jctx *x, const uint8_t *at)
@@ -591,15 +592,32 @@ static inline bool key_is(const io_col *c, const uint8_t *k)
     return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
 }
 
-/* Ends a record: nulls for missing columns, batch rollover. */
-static bool record_done(jctx *x, const uint8_t *rec)
+/* Counts a finished record and rolls the batch over when it is full. */
+static bool record_commit(jctx *x, const uint8_t *rec)
 {
     io_piece *pc = x->pc;
     pc->n_records++;
     if (x->job->infer)
         return true;
+    pc->rows++;
+    if (pc->rows >= x->job->batch_rows || pc->batch_bytes >= IO_BATCH_BYTES_MAX) {
+        io_piece_batch_end(pc);
+        if (io_piece_batch_begin(x->job, pc) != TARN_OK) {
+            jfail(x, rec, "out of memory");
+            return false;
+        }
+        x->b = pc->batches[pc->n_batches - 1];
+    }
+    return true;
+}
+
+/* Ends a record: nulls for missing columns, then the commit unless the
+ * caller defers it (NDJSON checks the rest of the line first). */
+static bool record_done(jctx *x, const uint8_t *rec)
+{
+    io_piece *pc = x->pc;
     const io_plan *pl = x->plan;
-    if (x->n_set < pl->n_cols) {
+    if (!x->job->infer && x->n_set < pl->n_cols) {
         for (int i = 0; i < pl->n_cols; i++) {
             tarn_vec *v = x->b->cols[i];
             if (v->len != pc->rows)
@@ -615,16 +633,7 @@ static bool record_done(jctx *x, const uint8_t *rec)
             }
         }
     }
-    pc->rows++;
-    if (pc->rows >= x->job->batch_rows || pc->batch_bytes >= IO_BATCH_BYTES_MAX) {
-        io_piece_batch_end(pc);
-        if (io_piece_batch_begin(x->job, pc) != TARN_OK) {
-            jfail(x, rec, "out of memory");
-            return false;
-        }
-        x->b = pc->batches[pc->n_batches - 1];
-    }
-    return true;
+    return x->defer_commit || record_commit(x, rec);
 }
 
 /* One object at p ('{'); returns the byte after its '}'. */
@@ -706,24 +715,33 @@ static bool parse_lines(jctx *x)
         x->line_col0 = 0;
         const uint8_t *q = ws(x, p);
         if (TARN_LIKELY(q < end && *q == '{')) {
+            const uint8_t *rec = q;
             q = record(x, q);
-            if (!q)
+            if (q)
+                q = ws(x, q);
+            if (q && (q >= end || *q == '\n') && !record_commit(x, rec))
                 return false;
-            q = ws(x, q);
         } else if (q < end && *q != '\n') {
             jfail(x, q,
                   *q == '[' ? "a line must hold one JSON object, not an array (for a JSON "
                               "array file use --format json)"
                             : "a line must hold one JSON object but found %s",
                   describe(x, q, wb, sizeof wb));
-            return false;
+            q = NULL;
+        }
+        if (q && q < end && *q != '\n') {
+            jfail(x, q, "unexpected %s after the record", describe(x, q, wb, sizeof wb));
+            q = NULL;
+        }
+        if (!q) {
+            /* Permissive mode skips the line; strict mode stops here. */
+            const uint8_t *eol = memchr(p, '\n', (size_t)(end - p));
+            q = eol ? eol : end;
+            if (!io_piece_keep_bad(x->job, pc, p, (size_t)(q - p)))
+                return false;
         }
         if (q >= end)
             break;
-        if (*q != '\n') {
-            jfail(x, q, "unexpected %s after the record", describe(x, q, wb, sizeof wb));
-            return false;
-        }
         x->line++;
         p = q + 1;
     }
@@ -818,6 +836,7 @@ void io_json_parse_piece(const io_job *job, io_piece *pc, bool multiline)
         }
         x.b = pc->batches[pc->n_batches - 1];
     }
+    x.defer_commit = !multiline;
     bool ok = multiline ? parse_stream(&x) : parse_lines(&x);
     if (!job->infer) {
         if (!ok)

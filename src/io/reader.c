@@ -53,6 +53,7 @@ struct tarn_io_reader {
     bool done;            /* every byte parsed */
     int64_t records;      /* rows handed out */
     int64_t text_bytes;   /* decompressed bytes cut into pieces */
+    int64_t n_bad;        /* records reported through on_bad_record */
     tarn_pool *pool;      /* NULL: run in the caller */
     bool prefetch;        /* this step also reads the next chunk */
     size_t pf_from;       /* offset of the tail the next chunk starts with */
@@ -257,6 +258,8 @@ void io_piece_init(io_piece *pc)
 
 void io_piece_fini(io_piece *pc)
 {
+    tarn_free(pc->bad);
+    tarn_buf_fini(&pc->bad_msgs);
     for (int i = 0; i < pc->cap_batches; i++)
         tarn_batch_destroy(pc->batches[i]);
     tarn_free(pc->batches);
@@ -277,6 +280,38 @@ void io_piece_reset(io_piece *pc, const uint8_t *begin, const uint8_t *end)
     pc->n_lines = 0;
     pc->st = TARN_OK;
     tarn_err_clear(&pc->err);
+    pc->n_bad = 0;
+    tarn_buf_reset(&pc->bad_msgs);
+}
+
+bool io_piece_keep_bad(const io_job *job, io_piece *pc, const uint8_t *text, size_t len)
+{
+    if (!job->opts->on_bad_record || pc->st != TARN_ERR_INVALID)
+        return false;
+    if (pc->n_bad == pc->cap_bad) {
+        int cap = pc->cap_bad ? pc->cap_bad * 2 : 16;
+        io_bad *nb = tarn_realloc(pc->bad, sizeof *nb * (size_t)cap);
+        if (!nb)
+            return false;
+        pc->bad = nb;
+        pc->cap_bad = cap;
+    }
+    io_bad *b = &pc->bad[pc->n_bad];
+    b->line = pc->err.line;
+    b->col = pc->err.col;
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    b->text = text;
+    b->len = len;
+    b->msg = pc->bad_msgs.len;
+    if (tarn_buf_append(&pc->bad_msgs, pc->err.msg, strlen(pc->err.msg) + 1) != TARN_OK)
+        return false;
+    pc->n_bad++;
+    if (!job->infer)
+        io_piece_rollback(pc);
+    pc->st = TARN_OK;
+    tarn_err_clear(&pc->err);
+    return true;
 }
 
 tarn_status io_piece_batch_begin(const io_job *job, io_piece *pc)
@@ -465,6 +500,22 @@ static tarn_status collect(tarn_io_reader *r, io_chunk *c, tarn_err *err)
     int64_t base = r->line_base;
     for (int i = 0; i < r->n_active; i++) {
         io_piece *pc = &r->pieces[i];
+        for (int k = 0; k < pc->n_bad; k++) {
+            const io_bad *bad = &pc->bad[k];
+            tarn_io_bad_record rec;
+            rec.path = r->path;
+            rec.line = base + bad->line - 1;
+            rec.col = bad->col;
+            rec.text = bad->text;
+            rec.len = bad->len;
+            rec.message = pc->bad_msgs.data + bad->msg;
+            r->n_bad++;
+            tarn_status st = r->opts.on_bad_record(r->opts.bad_record_ctx, &rec, &r->pending_err);
+            if (st != TARN_OK) {
+                r->pending = st;
+                return TARN_OK;
+            }
+        }
         for (int k = 0; k < pc->n_batches; k++)
             TARN_TRY(queue_push(r, pc->batches[k], err));
         if (r->infer)
@@ -910,6 +961,11 @@ int64_t tarn_io_reader_bytes_read(const tarn_io_reader *r)
 int64_t tarn_io_reader_text_bytes(const tarn_io_reader *r)
 {
     return r->text_bytes;
+}
+
+int64_t tarn_io_reader_bad_records(const tarn_io_reader *r)
+{
+    return r->n_bad;
 }
 
 int64_t tarn_io_reader_records(const tarn_io_reader *r)

@@ -29,20 +29,38 @@ typedef enum tarn_io_compression {
     TARN_IO_COMP_ZSTD      /* zstd, one or more frames */
 } tarn_io_compression;
 
+/* A record the reader could not read, handed to tarn_io_opts.on_bad_record. */
+typedef struct tarn_io_bad_record {
+    const char *path;    /* input name */
+    int64_t line;        /* 1-based line of the failure */
+    int64_t col;         /* 1-based column, or 0 when the whole record is at fault */
+    const uint8_t *text; /* the raw record without its line end (borrowed for the call) */
+    size_t len;          /* bytes at text */
+    const char *message; /* why, naming the field ("field 'amount': 'abc' is not ...") */
+} tarn_io_bad_record;
+
+/* Called from tarn_io_reader_next, in the caller's thread and in input order;
+ * a status other than TARN_OK stops the reader with that error. */
+typedef tarn_status (*tarn_io_bad_record_fn)(void *ctx, const tarn_io_bad_record *rec,
+                                             tarn_err *err);
+
 typedef struct tarn_io_opts {
-    tarn_io_format format;           /* AUTO: detected */
-    tarn_io_compression compression; /* AUTO: detected */
-    char delimiter;                  /* CSV: 0 = sniff among , \t ; | (TSV: tab) */
-    char quote;                      /* CSV quote character (default '"'); 0 = no quoting */
-    int header;                      /* CSV: -1 sniff, 0 no header row, 1 header row */
-    bool ignore_unknown_fields;      /* default true; false makes unknown keys/columns errors */
-    const char *null_text;           /* CSV: unquoted text read as null besides "" (borrowed) */
-    size_t chunk_size;               /* bytes parsed per step (default 8 MiB, min 16) */
-    size_t max_record_size;          /* longest record accepted (default 256 MiB) */
-    int64_t batch_rows;              /* rows per batch at most (default TARN_BATCH_ROWS) */
-    int pieces_per_chunk;            /* parallel pieces per chunk (0: 2 per pool thread) */
-    tarn_pool *pool;                 /* borrowed; NULL: tarn_pool_default() */
-    bool single_threaded;            /* parse in the calling thread only */
+    tarn_io_format format;               /* AUTO: detected */
+    tarn_io_compression compression;     /* AUTO: detected */
+    char delimiter;                      /* CSV: 0 = sniff among , \t ; | (TSV: tab) */
+    char quote;                          /* CSV quote character (default '"'); 0 = no quoting */
+    int header;                          /* CSV: -1 sniff, 0 no header row, 1 header row */
+    bool ignore_unknown_fields;          /* default true; false makes unknown keys/columns errors */
+    const char *null_text;               /* CSV: unquoted text read as null besides "" (borrowed) */
+    size_t chunk_size;                   /* bytes parsed per step (default 8 MiB, min 16) */
+    size_t max_record_size;              /* longest record accepted (default 256 MiB) */
+    int64_t batch_rows;                  /* rows per batch at most (default TARN_BATCH_ROWS) */
+    int pieces_per_chunk;                /* parallel pieces per chunk (0: 2 per pool thread) */
+    tarn_pool *pool;                     /* borrowed; NULL: tarn_pool_default() */
+    bool single_threaded;                /* parse in the calling thread only */
+    tarn_io_bad_record_fn on_bad_record; /* NDJSON/CSV: skip bad records and report them here
+                                            instead of failing (NULL: strict) */
+    void *bad_record_ctx;                /* passed to on_bad_record */
 } tarn_io_opts;
 
 /* Defaults: everything AUTO/sniffed, ignore_unknown_fields true, quote '"'. */
@@ -94,12 +112,16 @@ TARN_MUST_CHECK tarn_status tarn_io_reader_open_mem(const void *data, size_t n, 
  * next call), or *out = NULL at the end. Batches come in input order. On bad
  * input every record before the bad one is returned first, then the error
  * (TARN_ERR_INVALID with path, line, column and field), then the same error
- * again on every later call. */
+ * again on every later call. With on_bad_record set (NDJSON, CSV), a record
+ * whose syntax or values are bad is skipped and reported instead; broken
+ * compression, I/O and JSON-array structure stay fatal. */
 TARN_MUST_CHECK tarn_status tarn_io_reader_next(tarn_io_reader *r, tarn_batch **out, tarn_err *err);
 /* Raw (compressed) bytes consumed from the input so far, for progress. */
 int64_t tarn_io_reader_bytes_read(const tarn_io_reader *r);
 /* Decompressed text bytes parsed so far (header rows excluded). */
 int64_t tarn_io_reader_text_bytes(const tarn_io_reader *r);
+/* Records skipped and reported through on_bad_record so far. */
+int64_t tarn_io_reader_bad_records(const tarn_io_reader *r);
 /* Records returned so far (rows of the batches handed out). */
 int64_t tarn_io_reader_records(const tarn_io_reader *r);
 /* Options after detection (format, compression, delimiter, header resolved). */

@@ -32,8 +32,7 @@ static tarn_status do_snappy(const uint8_t *src, size_t src_len, uint8_t *dst, s
         return corrupt(err, TARN_PQ_SNAPPY, "bad length header");
     if (n != dst_len)
         return corrupt(err, TARN_PQ_SNAPPY, "length differs from the page header");
-    if (snappy_uncompress((const char *)src, src_len, (char *)dst, &n) != SNAPPY_OK ||
-        n != dst_len)
+    if (snappy_uncompress((const char *)src, src_len, (char *)dst, &n) != SNAPPY_OK || n != dst_len)
         return corrupt(err, TARN_PQ_SNAPPY, "invalid data");
     return TARN_OK;
 }
@@ -176,10 +175,14 @@ tarn_status tarn_pq_codec_parse(const char *name, tarn_pq_codec *out, tarn_err *
         const char *name;
         tarn_pq_codec codec;
     } names[] = {
-        {"zstd", TARN_PQ_ZSTD},       {"snappy", TARN_PQ_SNAPPY},
-        {"gzip", TARN_PQ_GZIP},       {"lz4", TARN_PQ_LZ4_RAW},
-        {"lz4_raw", TARN_PQ_LZ4_RAW}, {"brotli", TARN_PQ_BROTLI},
-        {"uncompressed", TARN_PQ_UNCOMPRESSED}, {"none", TARN_PQ_UNCOMPRESSED},
+        {"zstd", TARN_PQ_ZSTD},
+        {"snappy", TARN_PQ_SNAPPY},
+        {"gzip", TARN_PQ_GZIP},
+        {"lz4", TARN_PQ_LZ4_RAW},
+        {"lz4_raw", TARN_PQ_LZ4_RAW},
+        {"brotli", TARN_PQ_BROTLI},
+        {"uncompressed", TARN_PQ_UNCOMPRESSED},
+        {"none", TARN_PQ_UNCOMPRESSED},
     };
     for (size_t i = 0; i < TARN_ARRAY_LEN(names); i++) {
         if (strcasecmp(name, names[i].name) == 0) {

@@ -54,7 +54,7 @@ static inline __attribute__((always_inline)) void unpack8_64(const uint8_t *in, 
     }
 }
 
-#define REP4(M, b) M(b + 0) M(b + 1) M(b + 2) M(b + 3)
+#define REP4(M, b)  M(b + 0) M(b + 1) M(b + 2) M(b + 3)
 #define REP16(M, b) REP4(M, b) REP4(M, b + 4) REP4(M, b + 8) REP4(M, b + 12)
 
 void tarn_pq_unpack32(const uint8_t *in, uint32_t *out, int64_t groups, int bit_width)
@@ -309,7 +309,7 @@ tarn_status tarn_pq_dbp_init(tarn_pq_dbp *d, const uint8_t *p, size_t n, uint64_
     d->left = d->total;
     d->first_pending = d->total > 0;
     d->last = (first >> 1) ^ (~(first & 1) + 1); /* zigzag */
-    d->mini = d->n_mini;                          /* the first delta opens a block */
+    d->mini = d->n_mini;                         /* the first delta opens a block */
     d->mini_end = d->p;
     return TARN_OK;
 }

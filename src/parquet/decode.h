@@ -32,15 +32,15 @@ void tarn_pq_unpack64(const uint8_t *in, uint64_t *out, int64_t groups, int bit_
 /* RLE / bit-packed hybrid ----------------------------------------------------- */
 
 typedef struct tarn_pq_rle {
-    const uint8_t *p;    /* next unread byte */
-    const uint8_t *end;  /* end of the encoded data */
-    int bit_width;       /* 0..32 bits per value */
-    uint64_t rle_left;   /* values left in the current RLE run */
-    uint32_t rle_value;  /* the repeated value of that run */
-    uint64_t bp_left;    /* values left in the current bit-packed run */
-    uint32_t buf[8];     /* one unpacked group, for requests ending mid-group */
-    uint32_t buf_pos;    /* next value in buf */
-    uint32_t buf_len;    /* values in buf */
+    const uint8_t *p;   /* next unread byte */
+    const uint8_t *end; /* end of the encoded data */
+    int bit_width;      /* 0..32 bits per value */
+    uint64_t rle_left;  /* values left in the current RLE run */
+    uint32_t rle_value; /* the repeated value of that run */
+    uint64_t bp_left;   /* values left in the current bit-packed run */
+    uint32_t buf[8];    /* one unpacked group, for requests ending mid-group */
+    uint32_t buf_pos;   /* next value in buf */
+    uint32_t buf_len;   /* values in buf */
 } tarn_pq_rle;
 
 /* Starts decoding n bytes at p with the given bit width (0..32). */
@@ -66,23 +66,23 @@ int tarn_pq_bit_width(uint64_t max);
 /* DELTA_BINARY_PACKED ----------------------------------------------------------- */
 
 typedef struct tarn_pq_dbp {
-    const uint8_t *p;         /* next unread byte */
-    const uint8_t *end;       /* end of the buffer */
-    uint64_t per_mini;        /* values per miniblock (multiple of 32) */
-    uint64_t n_mini;          /* miniblocks per block */
-    uint64_t total;           /* values in the stream (header) */
-    uint64_t left;            /* values not returned yet */
-    uint64_t last;            /* previous value (wrapping arithmetic) */
-    bool first_pending;       /* the header's first value is not returned yet */
-    uint64_t min_delta;       /* current block's minimum delta */
-    const uint8_t *widths;    /* current block's miniblock bit widths */
-    uint64_t mini;            /* current miniblock in the block */
-    uint64_t mini_left;       /* values left in the current miniblock */
-    int width;                /* current miniblock's bit width */
-    const uint8_t *mini_end;  /* end of the current miniblock (clamped) */
-    uint64_t buf[8];          /* one unpacked group of deltas */
-    uint32_t buf_pos;         /* next delta in buf */
-    uint32_t buf_len;         /* deltas in buf */
+    const uint8_t *p;        /* next unread byte */
+    const uint8_t *end;      /* end of the buffer */
+    uint64_t per_mini;       /* values per miniblock (multiple of 32) */
+    uint64_t n_mini;         /* miniblocks per block */
+    uint64_t total;          /* values in the stream (header) */
+    uint64_t left;           /* values not returned yet */
+    uint64_t last;           /* previous value (wrapping arithmetic) */
+    bool first_pending;      /* the header's first value is not returned yet */
+    uint64_t min_delta;      /* current block's minimum delta */
+    const uint8_t *widths;   /* current block's miniblock bit widths */
+    uint64_t mini;           /* current miniblock in the block */
+    uint64_t mini_left;      /* values left in the current miniblock */
+    int width;               /* current miniblock's bit width */
+    const uint8_t *mini_end; /* end of the current miniblock (clamped) */
+    uint64_t buf[8];         /* one unpacked group of deltas */
+    uint32_t buf_pos;        /* next delta in buf */
+    uint32_t buf_len;        /* deltas in buf */
 } tarn_pq_dbp;
 
 /* Reads the stream header at p (n bytes); fails when the header is invalid
@@ -90,32 +90,31 @@ typedef struct tarn_pq_dbp {
 TARN_MUST_CHECK tarn_status tarn_pq_dbp_init(tarn_pq_dbp *d, const uint8_t *p, size_t n,
                                              uint64_t max_values, tarn_err *err);
 /* Decodes exactly n values (n <= d->left). */
-TARN_MUST_CHECK tarn_status tarn_pq_dbp_get(tarn_pq_dbp *d, int64_t *out, int64_t n,
-                                            tarn_err *err);
+TARN_MUST_CHECK tarn_status tarn_pq_dbp_get(tarn_pq_dbp *d, int64_t *out, int64_t n, tarn_err *err);
 /* After every value was read: the first byte after the stream. */
 const uint8_t *tarn_pq_dbp_end(const tarn_pq_dbp *d);
 
 /* Page value decoder ------------------------------------------------------------ */
 
 typedef struct tarn_pq_values {
-    tarn_pq_encoding enc;  /* encoding of the current page */
-    tarn_pq_type phys;     /* physical type */
-    int32_t width;         /* bytes per fixed-width value (FLBA: type_length) */
-    const uint8_t *p;      /* cursor in the values section */
-    const uint8_t *end;    /* end of the values section */
-    int64_t left;          /* values the page can still deliver (upper bound) */
-    tarn_pq_rle rle;       /* dictionary indices, RLE booleans */
-    int bit;               /* PLAIN BOOLEAN: next bit in *p */
-    tarn_pq_dbp dbp;       /* DELTA_BINARY_PACKED */
-    int64_t *lens;         /* DELTA_*_BYTE_ARRAY lengths (owned, reused) */
-    int64_t *prefix;       /* DELTA_BYTE_ARRAY prefix lengths (owned, reused) */
-    int64_t lens_cap;      /* entries allocated in lens and prefix */
-    int64_t n_lens;        /* entries in use */
-    int64_t idx;           /* next entry (also BYTE_STREAM_SPLIT index) */
-    int64_t bss_n;         /* BYTE_STREAM_SPLIT: values in the page */
-    uint8_t *prev;         /* DELTA_BYTE_ARRAY previous value (owned) */
-    int64_t prev_len;      /* bytes in prev */
-    int64_t prev_cap;      /* bytes allocated in prev */
+    tarn_pq_encoding enc; /* encoding of the current page */
+    tarn_pq_type phys;    /* physical type */
+    int32_t width;        /* bytes per fixed-width value (FLBA: type_length) */
+    const uint8_t *p;     /* cursor in the values section */
+    const uint8_t *end;   /* end of the values section */
+    int64_t left;         /* values the page can still deliver (upper bound) */
+    tarn_pq_rle rle;      /* dictionary indices, RLE booleans */
+    int bit;              /* PLAIN BOOLEAN: next bit in *p */
+    tarn_pq_dbp dbp;      /* DELTA_BINARY_PACKED */
+    int64_t *lens;        /* DELTA_*_BYTE_ARRAY lengths (owned, reused) */
+    int64_t *prefix;      /* DELTA_BYTE_ARRAY prefix lengths (owned, reused) */
+    int64_t lens_cap;     /* entries allocated in lens and prefix */
+    int64_t n_lens;       /* entries in use */
+    int64_t idx;          /* next entry (also BYTE_STREAM_SPLIT index) */
+    int64_t bss_n;        /* BYTE_STREAM_SPLIT: values in the page */
+    uint8_t *prev;        /* DELTA_BYTE_ARRAY previous value (owned) */
+    int64_t prev_len;     /* bytes in prev */
+    int64_t prev_cap;     /* bytes allocated in prev */
 } tarn_pq_values;
 
 void tarn_pq_values_init(tarn_pq_values *v);
@@ -124,9 +123,8 @@ void tarn_pq_values_fini(tarn_pq_values *v);
  * when fixed), n bytes at p, at most n_values values. Dictionary
  * encodings read their bit-width byte here. */
 TARN_MUST_CHECK tarn_status tarn_pq_values_start(tarn_pq_values *v, tarn_pq_encoding enc,
-                                                 tarn_pq_type phys, int32_t width,
-                                                 const uint8_t *p, size_t n, int64_t n_values,
-                                                 tarn_err *err);
+                                                 tarn_pq_type phys, int32_t width, const uint8_t *p,
+                                                 size_t n, int64_t n_values, tarn_err *err);
 /* Dictionary indices (PLAIN_DICTIONARY / RLE_DICTIONARY pages); each index
  * is checked against dict_len. */
 TARN_MUST_CHECK tarn_status tarn_pq_values_indices(tarn_pq_values *v, uint32_t *out, int64_t n,
@@ -151,9 +149,9 @@ static inline bool tarn_pq_encoding_is_dict(tarn_pq_encoding e)
 /* Physical -> logical conversions -------------------------------------------------- */
 
 typedef enum tarn_pq_conv {
-    TARN_PQ_CONV_COPY = 0,  /* same bytes (fixed) or straight append (byte arrays) */
-    TARN_PQ_CONV_BOOL,      /* 0/1 bytes -> bits */
-    TARN_PQ_CONV_I32_I8,    /* narrowing (INT(8)/INT(16), signed or not) */
+    TARN_PQ_CONV_COPY = 0, /* same bytes (fixed) or straight append (byte arrays) */
+    TARN_PQ_CONV_BOOL,     /* 0/1 bytes -> bits */
+    TARN_PQ_CONV_I32_I8,   /* narrowing (INT(8)/INT(16), signed or not) */
     TARN_PQ_CONV_I32_I16,
     TARN_PQ_CONV_I32_I64,   /* widen, times mul (TIME millis, DECIMAL) */
     TARN_PQ_CONV_I32_I128,  /* widen to a wide decimal */

@@ -243,6 +243,7 @@ void tarn_pq_dict_fini(tarn_pq_dict *d)
 {
     tarn_free(d->slots);
     tarn_free(d->slot_hash);
+    tarn_free(d->slot_key);
     tarn_free(d->entry_pos);
     tarn_buf_fini(&d->plain);
     memset(d, 0, sizeof *d);
@@ -264,7 +265,25 @@ void tarn_pq_dict_truncate(tarn_pq_dict *d, uint32_t n_entries, size_t plain_len
         d->plain.data[plain_len] = '\0';
 }
 
-static uint64_t entry_hash(const tarn_pq_dict *d, uint32_t e)
+/* Hash of a BYTE_ARRAY value plus what its slot stores: values of at most
+ * 8 bytes are compared as one integer (tag 0x80000000 | length), longer
+ * ones by 31 hash bits, length and memcmp. */
+static inline uint64_t bytes_hash(const uint8_t *p, uint32_t len, uint32_t *tag, uint64_t *key)
+{
+    if (len <= 8) {
+        uint64_t k = 0;
+        memcpy(&k, p, len);
+        *key = k;
+        *tag = 0x80000000u | len;
+        return tarn_hash_u64(k ^ ((uint64_t)len * 0x9e3779b97f4a7c15ULL));
+    }
+    uint64_t h = tarn_hash_bytes(p, len, 0);
+    *key = 0;
+    *tag = (uint32_t)(h >> 32) & 0x7fffffffu;
+    return h;
+}
+
+static uint64_t entry_hash(const tarn_pq_dict *d, uint32_t e, uint32_t *tag, uint64_t *key)
 {
     const uint8_t *base = (const uint8_t *)d->plain.data;
     switch (d->kind) {
@@ -275,13 +294,16 @@ static uint64_t entry_hash(const tarn_pq_dict *d, uint32_t e)
         memcpy(&x, base + 8 * (size_t)e, 8);
         return tarn_hash_u64(x);
     }
-    case TARN_PQ_DICT_FLBA:
-        return tarn_hash_bytes(base + (size_t)d->width * e, (size_t)d->width, 0);
+    case TARN_PQ_DICT_FLBA: {
+        uint64_t h = tarn_hash_bytes(base + (size_t)d->width * e, (size_t)d->width, 0);
+        *tag = (uint32_t)(h >> 32);
+        return h;
+    }
     case TARN_PQ_DICT_BYTES:
     default: {
         uint32_t len;
         const uint8_t *p = tarn_pq_dict_bytes_entry(d, e, &len);
-        return tarn_hash_bytes(p, len, 0);
+        return bytes_hash(p, len, tag, key);
     }
     }
 }
@@ -294,27 +316,36 @@ static tarn_status dict_grow(tarn_pq_dict *d)
         return TARN_OK;
     size_t ns = n_slots ? n_slots * 2 : DICT_MIN_SLOTS;
     bool tagged = d->kind == TARN_PQ_DICT_BYTES || d->kind == TARN_PQ_DICT_FLBA;
+    bool keyed = d->kind == TARN_PQ_DICT_BYTES;
     uint32_t *slots = tarn_calloc(ns, sizeof *slots);
     uint32_t *tags = tagged ? tarn_calloc(ns, sizeof *tags) : NULL;
-    if (!slots || (tagged && !tags)) {
+    uint64_t *keys = keyed ? tarn_calloc(ns, sizeof *keys) : NULL;
+    if (!slots || (tagged && !tags) || (keyed && !keys)) {
         tarn_free(slots);
         tarn_free(tags);
+        tarn_free(keys);
         return TARN_ERR_NOMEM;
     }
     size_t mask = ns - 1;
     for (uint32_t e = 0; e < d->n_entries; e++) {
-        uint64_t h = entry_hash(d, e);
+        uint32_t tag = 0;
+        uint64_t key = 0;
+        uint64_t h = entry_hash(d, e, &tag, &key);
         size_t s = (size_t)h & mask;
         while (slots[s])
             s = (s + 1) & mask;
         slots[s] = e + 1;
         if (tags)
-            tags[s] = (uint32_t)(h >> 32);
+            tags[s] = tag;
+        if (keys)
+            keys[s] = key;
     }
     tarn_free(d->slots);
     tarn_free(d->slot_hash);
+    tarn_free(d->slot_key);
     d->slots = slots;
     d->slot_hash = tags;
+    d->slot_key = keys;
     d->mask = mask;
     return TARN_OK;
 }
@@ -432,28 +463,46 @@ tarn_status tarn_pq_dict_put_bytes(tarn_pq_dict *d, const int32_t *offsets, cons
     const uint8_t *last = NULL;
     int32_t last_len = -1;
     uint32_t last_idx = 0;
+    uint64_t last_key = 0;
     for (int64_t k = 0; k < n; k++) {
         int64_t j = idx ? (int64_t)idx[k] : k;
         int32_t len = offsets[j + 1] - offsets[j];
         const uint8_t *x = bytes + offsets[j];
-        if (len == last_len && memcmp(x, last, (size_t)len) == 0) {
-            out_idx[k] = last_idx;
-            continue;
+        uint32_t tag;
+        uint64_t key;
+        uint64_t h;
+        if (len <= 8) { /* short values: one integer compare, no memcmp call */
+            key = 0;
+            memcpy(&key, x, (size_t)len);
+            if (len == last_len && key == last_key) {
+                out_idx[k] = last_idx;
+                continue;
+            }
+            h = bytes_hash(x, (uint32_t)len, &tag, &key);
+        } else {
+            if (len == last_len && memcmp(x, last, (size_t)len) == 0) {
+                out_idx[k] = last_idx;
+                continue;
+            }
+            h = bytes_hash(x, (uint32_t)len, &tag, &key);
         }
-        uint64_t h = tarn_hash_bytes(x, (size_t)len, 0);
-        uint32_t tag = (uint32_t)(h >> 32);
         size_t s = (size_t)h & d->mask;
         uint32_t e;
-        for (;;) {
-            e = d->slots[s];
-            if (!e)
-                break;
-            if (d->slot_hash[s] == tag) {
-                const uint8_t *ep = (const uint8_t *)d->plain.data + d->entry_pos[e - 1];
-                if (load_u32le(ep) == (uint32_t)len && memcmp(ep + 4, x, (size_t)len) == 0)
+        if (len <= 8) {
+            while ((e = d->slots[s]) != 0 && (d->slot_hash[s] != tag || d->slot_key[s] != key))
+                s = (s + 1) & d->mask;
+        } else {
+            for (;;) {
+                e = d->slots[s];
+                if (!e)
                     break;
+                if (d->slot_hash[s] == tag) {
+                    const uint8_t *ep = (const uint8_t *)d->plain.data + d->entry_pos[e - 1];
+                    if (load_u32le(ep) == (uint32_t)len && memcmp(ep + 4, x, (size_t)len) == 0)
+                        break;
+                }
+                s = (s + 1) & d->mask;
             }
-            s = (s + 1) & d->mask;
         }
         if (!e) {
             if ((int64_t)d->plain.len + 4 + len > max_bytes) {
@@ -471,11 +520,13 @@ tarn_status tarn_pq_dict_put_bytes(tarn_pq_dict *d, const int32_t *offsets, cons
             e = ++d->n_entries;
             d->slots[s] = e;
             d->slot_hash[s] = tag;
+            d->slot_key[s] = key;
             if ((size_t)d->n_entries * 2 > d->mask + 1)
                 TARN_TRY(dict_grow(d));
         }
         last = x;
         last_len = len;
+        last_key = key;
         last_idx = e - 1;
         out_idx[k] = e - 1;
     }
@@ -601,13 +652,23 @@ tarn_status tarn_pq_minmax_one(tarn_pq_minmax *m, const uint8_t *p, size_t n)
     static void NAME(const uint8_t *vals, int64_t n, T *out_min, T *out_max)                       \
     {                                                                                              \
         const T *v = (const T *)(const void *)vals;                                                \
-        T lo = v[0], hi = v[0];                                                                    \
-        for (int64_t i = 1; i < n; i++) {                                                          \
-            lo = v[i] < lo ? v[i] : lo;                                                            \
-            hi = v[i] > hi ? v[i] : hi;                                                            \
+        T lo[4] = {v[0], v[0], v[0], v[0]}, hi[4] = {v[0], v[0], v[0], v[0]};                      \
+        int64_t i = 0;                                                                             \
+        for (; i + 4 <= n; i += 4) /* four lanes: no loop-carried dependency chain */              \
+            for (int l = 0; l < 4; l++) {                                                          \
+                lo[l] = v[i + l] < lo[l] ? v[i + l] : lo[l];                                       \
+                hi[l] = v[i + l] > hi[l] ? v[i + l] : hi[l];                                       \
+            }                                                                                      \
+        for (; i < n; i++) {                                                                       \
+            lo[0] = v[i] < lo[0] ? v[i] : lo[0];                                                   \
+            hi[0] = v[i] > hi[0] ? v[i] : hi[0];                                                   \
         }                                                                                          \
-        *out_min = lo;                                                                             \
-        *out_max = hi;                                                                             \
+        for (int l = 1; l < 4; l++) {                                                              \
+            lo[0] = lo[l] < lo[0] ? lo[l] : lo[0];                                                 \
+            hi[0] = hi[l] > hi[0] ? hi[l] : hi[0];                                                 \
+        }                                                                                          \
+        *out_min = lo[0];                                                                          \
+        *out_max = hi[0];                                                                          \
     }
 
 MINMAX_INT(minmax_i32, int32_t)

@@ -59,7 +59,10 @@ typedef struct tarn_pq_dict {
     tarn_pq_dict_kind kind; /* value kind */
     int width;              /* bytes per FIXED/FLBA value; 0 for BYTES */
     uint32_t *slots;        /* open-addressing table: entry index + 1, 0 = empty */
-    uint32_t *slot_hash;    /* BYTES: low 32 bits of each slot's hash */
+    uint32_t *slot_hash;    /* FLBA: 32 hash bits per slot; BYTES: the same (top bit
+                               clear) for long values, 0x80000000 | length for values
+                               of at most 8 bytes */
+    uint64_t *slot_key;     /* BYTES: a short value's bytes, zero-padded (no memcmp) */
     size_t mask;            /* slot count - 1 (power of two) */
     uint32_t n_entries;     /* distinct values so far */
     tarn_buf plain;         /* the entries PLAIN-encoded: the dictionary page body */

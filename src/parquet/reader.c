@@ -86,8 +86,8 @@ static tarn_status check_chunks(tarn_pq_file *f, tarn_err *err)
         for (int c = 0; c < rg->n_columns; c++) {
             const tarn_pq_column_chunk *cc = &rg->columns[c];
             if (!cc->has_meta_data)
-                return tarn_err_set(err, TARN_ERR_CORRUPT,
-                                    "row group %d column %d has no metadata", g, c);
+                return tarn_err_set(err, TARN_ERR_CORRUPT, "row group %d column %d has no metadata",
+                                    g, c);
             if (cc->file_path)
                 return tarn_err_set(err, TARN_ERR_UNSUPPORTED,
                                     "column chunks stored in other files ('%s') are not supported",
@@ -108,8 +108,7 @@ static tarn_status load_footer(tarn_pq_file *f, tarn_err *err)
 {
     int64_t size = f->rf.size;
     if (size < 12) {
-        tarn_err_set(err, TARN_ERR_CORRUPT, "not a Parquet file: only %lld bytes",
-                     (long long)size);
+        tarn_err_set(err, TARN_ERR_CORRUPT, "not a Parquet file: only %lld bytes", (long long)size);
         return at(err, f->rf.path, 0);
     }
     TARN_TRY(check_magic(f, size - 4, err));
@@ -119,8 +118,8 @@ static tarn_status load_footer(tarn_pq_file *f, tarn_err *err)
     uint32_t len = (uint32_t)len4[0] | (uint32_t)len4[1] << 8 | (uint32_t)len4[2] << 16 |
                    (uint32_t)len4[3] << 24;
     if ((int64_t)len > size - 12 || len > TARN_PQ_MAX_FOOTER_BYTES) {
-        tarn_err_set(err, TARN_ERR_CORRUPT, "footer length %u exceeds the file (%lld bytes)",
-                     len, (long long)size);
+        tarn_err_set(err, TARN_ERR_CORRUPT, "footer length %u exceeds the file (%lld bytes)", len,
+                     (long long)size);
         return at(err, f->rf.path, size - 8);
     }
     f->data_end = size - 8 - (int64_t)len;
@@ -148,6 +147,9 @@ tarn_status tarn_pq_file_open(const char *path, tarn_pq_file **out, tarn_err *er
     if (st == TARN_OK)
         st = load_footer(f, err);
     if (st != TARN_OK) {
+        /* Footer-level inconsistencies point at the footer. */
+        if (st == TARN_ERR_CORRUPT && f->data_end > 0)
+            tarn_err_at_offset(err, f->data_end);
         tarn_err_at_path(err, path);
         tarn_pq_file_close(f);
         return st;
@@ -344,8 +346,7 @@ tarn_status tarn_pq_file_leaf_stats(const tarn_pq_file *f, int row_group, int le
                                     tarn_pq_stats *out, tarn_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (row_group < 0 || row_group >= f->meta.n_row_groups || leaf < 0 ||
-        leaf >= f->map->n_leaves)
+    if (row_group < 0 || row_group >= f->meta.n_row_groups || leaf < 0 || leaf >= f->map->n_leaves)
         return tarn_err_set(err, TARN_ERR_INVALID, "row group %d / leaf column %d out of range",
                             row_group, leaf);
     const tarn_pq_leaf *l = &f->map->leaves[leaf];
@@ -432,6 +433,7 @@ typedef struct leaf_state {
     int n_out;                /* vectors in use this row group */
     int cap_out;              /* vectors allocated (kept across row groups) */
     int64_t rows;             /* flat: rows decoded so far in the row group */
+    int64_t chunk_off;        /* file offset of the current column chunk (messages) */
     tarn_err err;             /* failure of the decode task */
     tarn_status st;           /* status of the decode task */
 } leaf_state;
@@ -451,22 +453,22 @@ typedef struct col_state {
 } col_state;
 
 struct tarn_pq_scan {
-    tarn_pq_file *f;      /* borrowed */
-    tarn_schema *schema;  /* projected schema (owned) */
-    int n_cols;           /* projected columns */
-    col_state *cols;      /* n_cols states */
-    int n_ls;             /* leaf states */
-    leaf_state *ls;       /* n_ls states */
-    bool *rg_mask;        /* row groups to read (owned copy) */
-    int next_rg;          /* next row group to consider */
-    int cur_rg;           /* row group being handed out, -1 before the first */
-    int64_t rg_rows;      /* rows in cur_rg */
-    int64_t next_row;     /* first row of the next batch within cur_rg */
-    int64_t last_offset;  /* first row of the last batch handed out */
-    int last_rg;          /* row group of the last batch */
-    tarn_batch batch;     /* the batch handed out (vectors borrowed from states) */
-    tarn_status failed;   /* a row group failed to load: every later call fails */
-    tarn_err fail_err;    /* that failure */
+    tarn_pq_file *f;     /* borrowed */
+    tarn_schema *schema; /* projected schema (owned) */
+    int n_cols;          /* projected columns */
+    col_state *cols;     /* n_cols states */
+    int n_ls;            /* leaf states */
+    leaf_state *ls;      /* n_ls states */
+    bool *rg_mask;       /* row groups to read (owned copy) */
+    int next_rg;         /* next row group to consider */
+    int cur_rg;          /* row group being handed out, -1 before the first */
+    int64_t rg_rows;     /* rows in cur_rg */
+    int64_t next_row;    /* first row of the next batch within cur_rg */
+    int64_t last_offset; /* first row of the last batch handed out */
+    int last_rg;         /* row group of the last batch */
+    tarn_batch batch;    /* the batch handed out (vectors borrowed from states) */
+    tarn_status failed;  /* a row group failed to load: every later call fails */
+    tarn_err fail_err;   /* that failure */
 };
 
 /* Chunk reading --------------------------------------------------------------------- */
@@ -638,8 +640,7 @@ static tarn_status gather(leaf_state *ls, tarn_vec *v, const uint32_t *idx, int6
 }
 
 /* Appends n fixed-length byte strings (FLBA) to a BINARY vector. */
-static tarn_status append_flba(tarn_vec *v, const uint8_t *src, int32_t w, int64_t n,
-                               tarn_err *err)
+static tarn_status append_flba(tarn_vec *v, const uint8_t *src, int32_t w, int64_t n, tarn_err *err)
 {
     if (tarn_vec_reserve_bytes(v, (int64_t)w * n) != TARN_OK)
         return tarn_err_set(err, TARN_ERR_LIMIT, "binary values too large for one batch");
@@ -702,8 +703,7 @@ static tarn_status append_piece(leaf_state *ls, tarn_vec *v, int64_t n, tarn_err
     default:
         TARN_TRY(tarn_pq_values_fixed(vals, ls->phys, n, err));
         TARN_TRY(tarn_pq_convert_fixed(l->conv, ls->phys, l->width, n,
-                                       v->data + v->len * tarn_type_width(v->type), l->mul,
-                                       err));
+                                       v->data + v->len * tarn_type_width(v->type), l->mul, err));
         v->len += n;
         return TARN_OK;
     }
@@ -843,8 +843,9 @@ static tarn_status flat_page(leaf_state *ls, page_ctx *pc, levels *def, int32_t 
 {
     int64_t rows_total = pc->rg->num_rows;
     if (n > rows_total - ls->rows)
-        return tarn_err_set(err, TARN_ERR_CORRUPT, "column chunk holds more values than the "
-                                                   "row group has rows");
+        return tarn_err_set(err, TARN_ERR_CORRUPT,
+                            "column chunk holds more values than the "
+                            "row group has rows");
     int64_t pos = 0;
     while (pos < n) {
         tarn_vec *v;
@@ -867,8 +868,7 @@ static tarn_status flat_page(leaf_state *ls, page_ctx *pc, levels *def, int32_t 
 }
 
 /* Nested leaf: keep all levels, append the dense values. */
-static tarn_status nested_page(leaf_state *ls, levels *def, levels *rep, int32_t n,
-                               tarn_err *err)
+static tarn_status nested_page(leaf_state *ls, levels *def, levels *rep, int32_t n, tarn_err *err)
 {
     if (ls->n_lv + n > MAX_LEVELS)
         return tarn_err_set(err, TARN_ERR_LIMIT, "nested column chunk too large");
@@ -896,8 +896,8 @@ static tarn_status nested_page(leaf_state *ls, levels *def, levels *rep, int32_t
     return append_values(ls, ls->out[0], nn, err);
 }
 
-static tarn_status start_values(leaf_state *ls, tarn_pq_encoding enc, const uint8_t *p,
-                                size_t len, int64_t n, tarn_err *err)
+static tarn_status start_values(leaf_state *ls, tarn_pq_encoding enc, const uint8_t *p, size_t len,
+                                int64_t n, tarn_err *err)
 {
     ls->page_is_dict = tarn_pq_encoding_is_dict(enc);
     if (ls->page_is_dict && !ls->has_dict)
@@ -935,8 +935,8 @@ static tarn_status data_page_v1(leaf_state *ls, page_ctx *pc, const tarn_pq_page
     TARN_TRY(page_levels_room(ls, packed ? n : 0, err));
     TARN_TRY(levels_v1(ls, &rep, ls->leaf->max_rep, dh->rep_encoding, n, &p, &left,
                        ls->packed + (packed ? n : 0), err));
-    TARN_TRY(levels_v1(ls, &def, ls->leaf->max_def, dh->def_encoding, n, &p, &left, ls->packed,
-                       err));
+    TARN_TRY(
+        levels_v1(ls, &def, ls->leaf->max_def, dh->def_encoding, n, &p, &left, ls->packed, err));
     TARN_TRY(start_values(ls, dh->encoding, p, left, n, err));
     if (ls->flat)
         return flat_page(ls, pc, &def, n, err);
@@ -960,8 +960,8 @@ static tarn_status data_page_v2(leaf_state *ls, page_ctx *pc, const tarn_pq_page
     def.max = ls->leaf->max_def;
     tarn_pq_rle_init(&rep.rle, raw, (size_t)dh->rep_levels_byte_length,
                      tarn_pq_bit_width((uint64_t)rep.max));
-    tarn_pq_rle_init(&def.rle, raw + dh->rep_levels_byte_length,
-                     (size_t)dh->def_levels_byte_length, tarn_pq_bit_width((uint64_t)def.max));
+    tarn_pq_rle_init(&def.rle, raw + dh->rep_levels_byte_length, (size_t)dh->def_levels_byte_length,
+                     tarn_pq_bit_width((uint64_t)def.max));
     /* Values follow the levels; only they are compressed. */
     const uint8_t *src = raw + lv_len;
     size_t clen = (size_t)(h->compressed_page_size - lv_len);
@@ -1041,6 +1041,7 @@ static tarn_status decode_chunk(const tarn_pq_file *f, leaf_state *ls, const tar
     const tarn_pq_column_meta *cm = &rg->columns[ls->leaf_index].meta_data;
     page_ctx pc = {.f = f, .rg = rg, .cm = cm, .field = field, .off = 0};
     ls->has_dict = false;
+    ls->chunk_off = cm->data_page_offset;
     ls->n_out = 0;
     ls->rows = 0;
     ls->n_lv = 0;
@@ -1068,8 +1069,9 @@ static tarn_status decode_chunk(const tarn_pq_file *f, leaf_state *ls, const tar
         TARN_TRY(tarn_pq_page_header_decode(ls->raw + pos, len - pos, pc.off, &h, &hlen, err));
         if ((size_t)h.compressed_page_size > len - pos - hlen ||
             h.uncompressed_page_size > (int32_t)TARN_PQ_MAX_PAGE_BYTES)
-            return tarn_err_set(err, TARN_ERR_CORRUPT, "page of %d bytes past the end of its "
-                                                       "column chunk",
+            return tarn_err_set(err, TARN_ERR_CORRUPT,
+                                "page of %d bytes past the end of its "
+                                "column chunk",
                                 h.compressed_page_size);
         tarn_status st = one_page(ls, &pc, &h, ls->raw + pos + hlen, &values, err);
         if (st != TARN_OK)
@@ -1100,9 +1102,9 @@ typedef struct cursor {
 } cursor;
 
 typedef struct assembler {
-    cursor *cur;         /* one per leaf of the column (indexed from first_leaf) */
-    int first_leaf;      /* file leaf index of cur[0] */
-    tarn_err *err;       /* failure report */
+    cursor *cur;    /* one per leaf of the column (indexed from first_leaf) */
+    int first_leaf; /* file leaf index of cur[0] */
+    tarn_err *err;  /* failure report */
 } assembler;
 
 static tarn_status asm_corrupt(assembler *a, const char *what)
@@ -1207,8 +1209,13 @@ static tarn_status assemble(tarn_pq_scan *s, col_state *cs, int64_t rows, tarn_e
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory assembling a nested column");
     for (int i = 0; i < cs->n_ls; i++) {
         leaf_state *ls = &s->ls[cs->first_ls + i];
-        cur[i] = (cursor){.def = ls->def, .rep = ls->rep, .n = ls->n_lv, .pos = 0,
-                          .v = ls->out[0], .vpos = 0, .max_def = ls->leaf->max_def};
+        cur[i] = (cursor){.def = ls->def,
+                          .rep = ls->rep,
+                          .n = ls->n_lv,
+                          .pos = 0,
+                          .v = ls->out[0],
+                          .vpos = 0,
+                          .max_def = ls->leaf->max_def};
     }
     assembler a = {.cur = cur, .first_leaf = cs->node->first_leaf, .err = err};
     tarn_status st = TARN_OK;
@@ -1243,11 +1250,11 @@ static void leaf_task(void *ctx, int64_t i)
     for (int c = 0; c < s->n_cols; c++)
         if (s->cols[c].flat && s->cols[c].first_ls == (int)i)
             field = s->cols[c].field;
-    tarn_field dense_field = {.name = "", .type = ls->leaf->type, .nullable = true,
-                              .field_id = -1};
+    tarn_field dense_field = {.name = "", .type = ls->leaf->type, .nullable = true, .field_id = -1};
     ls->st = decode_chunk(s->f, ls, field ? field : &dense_field, s->cur_rg, &ls->err);
     if (ls->st != TARN_OK) {
         tarn_err_prefix(&ls->err, "column '%s'", ls->leaf->path);
+        tarn_err_at_offset(&ls->err, ls->chunk_off);
         tarn_err_at_path(&ls->err, s->f->rf.path);
     }
 }
@@ -1263,6 +1270,7 @@ static void assemble_task(void *ctx, int64_t i)
     cs->st = assemble(s, cs, s->rg_rows, &cs->err);
     if (cs->st != TARN_OK) {
         tarn_err_prefix(&cs->err, "column '%s'", cs->field->name);
+        tarn_err_at_offset(&cs->err, s->ls[cs->first_ls].chunk_off);
         tarn_err_at_path(&cs->err, s->f->rf.path);
     }
 }
@@ -1332,8 +1340,8 @@ static tarn_status scan_setup(tarn_pq_scan *s, const tarn_pq_scan_opts *opts, ta
     s->cols = tarn_calloc((size_t)(n ? n : 1), sizeof *s->cols);
     if (!s->schema || !s->cols)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
-    s->schema->fields = tarn_arena_calloc(s->schema->arena, (size_t)(n ? n : 1),
-                                          sizeof(tarn_field));
+    s->schema->fields =
+        tarn_arena_calloc(s->schema->arena, (size_t)(n ? n : 1), sizeof(tarn_field));
     if (!s->schema->fields)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
     int n_ls = 0;
@@ -1383,8 +1391,8 @@ tarn_status tarn_pq_scan_open(tarn_pq_file *f, const tarn_pq_scan_opts *opts, ta
     s->last_rg = -1;
     int n_rg = f->meta.n_row_groups;
     s->rg_mask = tarn_calloc((size_t)(n_rg ? n_rg : 1), sizeof *s->rg_mask);
-    tarn_status st = s->rg_mask ? scan_setup(s, opts, err)
-                                : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_status st =
+        s->rg_mask ? scan_setup(s, opts, err) : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     if (st != TARN_OK) {
         tarn_pq_scan_close(s);
         return st;

@@ -34,8 +34,7 @@ typedef struct tarn_pq_file tarn_pq_file;
 typedef struct tarn_pq_scan tarn_pq_scan;
 
 /* Opens path and decodes its footer. */
-TARN_MUST_CHECK tarn_status tarn_pq_file_open(const char *path, tarn_pq_file **out,
-                                              tarn_err *err);
+TARN_MUST_CHECK tarn_status tarn_pq_file_open(const char *path, tarn_pq_file **out, tarn_err *err);
 void tarn_pq_file_close(tarn_pq_file *f);
 
 /* Logical schema of the top-level columns (owned by the file). */
@@ -75,10 +74,10 @@ const char *tarn_pq_file_leaf_path(const tarn_pq_file *f, int leaf);
 tarn_type tarn_pq_file_leaf_type(const tarn_pq_file *f, int leaf);
 
 typedef struct tarn_pq_scan_opts {
-    const int *columns;      /* top-level column indexes to read, in this order;
-                                NULL = all columns */
-    int n_columns;           /* entries in columns */
-    const bool *row_groups;  /* row_groups[i] false = skip group i; NULL = all */
+    const int *columns;     /* top-level column indexes to read, in this order;
+                               NULL = all columns */
+    int n_columns;          /* entries in columns */
+    const bool *row_groups; /* row_groups[i] false = skip group i; NULL = all */
 } tarn_pq_scan_opts;
 
 /* Starts a scan; opts may be NULL (all columns, all row groups). The scan

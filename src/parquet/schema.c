@@ -86,8 +86,7 @@ static void physical_type(tarn_pq_leaf *l)
 
 static void decimal_type(tarn_pq_leaf *l, int32_t precision, int32_t scale)
 {
-    if (precision < 1 || precision > TARN_DECIMAL_MAX_PRECISION || scale < 0 ||
-        scale > precision) {
+    if (precision < 1 || precision > TARN_DECIMAL_MAX_PRECISION || scale < 0 || scale > precision) {
         l->unsupported = "DECIMAL precision above 38 or invalid scale";
         return;
     }
@@ -329,7 +328,10 @@ static tarn_status try_list(ctx *c, int i, int16_t d, int16_t rep, const char *p
     if (two_level)
         return conv_node(c, ci, node->elem_def, node->elem_rep, true, "element", path,
                          &node->children[0], &f->children[0], depth + 1);
-    return conv_node(c, c->kids[ci][0], node->elem_def, node->elem_rep, false, "element", path,
+    const char *mid = tarn_arena_printf(c->a, "%s.%s", path, cel->name);
+    if (!mid)
+        return nomem(c);
+    return conv_node(c, c->kids[ci][0], node->elem_def, node->elem_rep, false, "element", mid,
                      &node->children[0], &f->children[0], depth + 2);
 }
 
@@ -351,9 +353,12 @@ static tarn_status try_map(ctx *c, int i, int16_t d, int16_t rep, const char *pa
     node->elem_rep = (int16_t)(rep + 1);
     f->type = tarn_type_make(TARN_TYPE_MAP);
     TARN_TRY(alloc_children(c, 2, node, f));
-    TARN_TRY(conv_node(c, c->kids[kv][0], node->elem_def, node->elem_rep, false, "key", path,
+    const char *mid = tarn_arena_printf(c->a, "%s.%s", path, kvel->name);
+    if (!mid)
+        return nomem(c);
+    TARN_TRY(conv_node(c, c->kids[kv][0], node->elem_def, node->elem_rep, false, "key", mid,
                        &node->children[0], &f->children[0], depth + 2));
-    return conv_node(c, c->kids[kv][1], node->elem_def, node->elem_rep, false, "value", path,
+    return conv_node(c, c->kids[kv][1], node->elem_def, node->elem_rep, false, "value", mid,
                      &node->children[1], &f->children[1], depth + 2);
 }
 
@@ -463,8 +468,7 @@ tarn_status tarn_pq_schema_map_build(const tarn_pq_file_meta *m, tarn_pq_schema_
     s->n_fields = n_top;
     for (int k = 0; k < n_top && st == TARN_OK; k++) {
         c.top = k;
-        st = conv_node(&c, c.kids[0][k], 0, 0, false, NULL, NULL, &map->tops[k], &s->fields[k],
-                       1);
+        st = conv_node(&c, c.kids[0][k], 0, 0, false, NULL, NULL, &map->tops[k], &s->fields[k], 1);
     }
     map->leaves = c.leaves;
     map->n_leaves = c.n_leaves;

@@ -27,6 +27,7 @@
 #define MAX_DICT_BYTES          ((int64_t)1 << 30)
 #define MAX_ROW_GROUP_ROWS      ((int64_t)1 << 30) /* levels and indexes are 32-bit */
 #define STATS_MAX_BYTES         64                 /* footer BYTE_ARRAY bounds are cut to this */
+#define DICT_SAMPLE             8192 /* values probed before a chunk commits to a dictionary */
 
 typedef enum node_kind {
     NODE_LEAF,
@@ -767,6 +768,17 @@ static tarn_status plan_pages(leaf_col *L, int64_t page_bytes)
 
 /* Dictionary and statistics ---------------------------------------------------- */
 
+/* Values [v0, v0+n) into the dictionary; indexes to out[v0..]. */
+static tarn_status dict_put(leaf_col *L, int64_t v0, int64_t n, int64_t max_bytes, uint32_t *out,
+                            bool *full)
+{
+    if (L->phys == TARN_PQ_BYTE_ARRAY)
+        return tarn_pq_dict_put_bytes(&L->dict, L->ba_idx ? L->ba_off : L->ba_off + v0, L->ba_bytes,
+                                      L->ba_idx ? L->ba_idx + v0 : NULL, n, max_bytes, out + v0,
+                                      full);
+    return tarn_pq_dict_put_fixed(&L->dict, L->vals + v0 * L->width, n, max_bytes, out + v0, full);
+}
+
 /* Dictionary-encodes pages in order until the dictionary outgrows max_bytes;
  * returns the first page that must be PLAIN (n_pages when none). */
 static tarn_status build_dict(leaf_col *L, int64_t max_bytes, int64_t *out_fallback)
@@ -777,25 +789,28 @@ static tarn_status build_dict(leaf_col *L, int64_t max_bytes, int64_t *out_fallb
     tarn_buf_reset(&L->dict_idx);
     TARN_TRY(tarn_buf_reserve(&L->dict_idx, (size_t)L->n_values * 4 + 4));
     uint32_t *out = (uint32_t *)(void *)L->dict_idx.data;
+    *out_fallback = n_pages;
+    /* A sample of the first page first: mostly distinct values mean no
+     * dictionary at all (as a full dictionary inside page 0 would). */
+    int64_t sample = n_pages ? TARN_MIN(DICT_SAMPLE, pg[0].v1) : 0;
+    bool full = false;
+    TARN_TRY(dict_put(L, 0, sample, max_bytes, out, &full));
+    if (full || (int64_t)L->dict.n_entries * 2 > sample) {
+        *out_fallback = 0;
+        return TARN_OK;
+    }
     for (int64_t p = 0; p < n_pages; p++) {
         uint32_t n0 = L->dict.n_entries;
         size_t len0 = L->dict.plain.len;
-        int64_t v0 = pg[p].v0, n = pg[p].v1 - pg[p].v0;
-        bool full = false;
-        if (L->phys == TARN_PQ_BYTE_ARRAY)
-            TARN_TRY(tarn_pq_dict_put_bytes(&L->dict, L->ba_idx ? L->ba_off : L->ba_off + v0,
-                                            L->ba_bytes, L->ba_idx ? L->ba_idx + v0 : NULL, n,
-                                            max_bytes, out + v0, &full));
-        else
-            TARN_TRY(tarn_pq_dict_put_fixed(&L->dict, L->vals + v0 * L->width, n, max_bytes,
-                                            out + v0, &full));
+        int64_t v0 = TARN_MAX(pg[p].v0, sample), v1 = pg[p].v1;
+        if (v0 < v1)
+            TARN_TRY(dict_put(L, v0, v1 - v0, max_bytes, out, &full));
         if (full) {
             tarn_pq_dict_truncate(&L->dict, n0, len0);
             *out_fallback = p;
             return TARN_OK;
         }
     }
-    *out_fallback = n_pages;
     return TARN_OK;
 }
 

@@ -184,8 +184,8 @@ static void test_kill_appender(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0)
-            child_loop(t);        /* let it run 2..80 ms (an append takes a few ms), then kill it
-         * wherever it is */
+            child_loop(t); /* let it run 2..80 ms (an append takes a few ms), then kill it
+                            * wherever it is */
         struct timespec ts = {0, (long)(2000 + rnd() % 78000) * 1000};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);

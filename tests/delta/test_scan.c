@@ -284,7 +284,7 @@ static void test_casts_and_nested(void **state)
 
     /* projection, in the requested order */
     const char *cols[] = {"s", "p", "i"};
-    tarn_delta_scan_opts o = {cols, 3, NULL, NULL, false};
+    tarn_delta_scan_opts o = {.columns = cols, .n_columns = 3};
     got = scan_text(snap, &o, TARN_OK, NULL);
     assert_string_equal(got, "{\"s\":{\"x\":\"a\",\"y\":7,\"z\":null},\"p\":\"q\",\"i\":1}\n"
                              "{\"s\":{\"x\":\"b\",\"y\":8,\"z\":null},\"p\":\"q\",\"i\":2}\n"
@@ -328,17 +328,23 @@ static void test_dv_and_file_info(void **state)
     tarn_free(got);
 
     const char *cols[] = {"i"};
-    tarn_delta_scan_opts o = {cols, 1, NULL, NULL, true};
+    tarn_delta_scan_opts o = {.columns = cols, .n_columns = 1, .with_file_info = true};
     got = scan_text(snap, &o, TARN_OK, NULL);
     assert_string_equal(got, "{\"i\":1,\"_file\":\"part-0.parquet\",\"_row_index\":0}\n"
                              "{\"i\":null,\"_file\":\"part-0.parquet\",\"_row_index\":2}\n");
     tarn_free(got);
 
     int calls = 0;
-    tarn_delta_scan_opts none = {NULL, 0, keep_none, &calls, false};
+    tarn_delta_scan_opts none = {.keep_file = keep_none, .keep_ctx = &calls};
     got = scan_text(snap, &none, TARN_OK, NULL);
     assert_string_equal(got, "");
     assert_int_equal(calls, 1);
+    tarn_free(got);
+    /* an explicit file list (the same file twice) */
+    const tarn_delta_add *list[2] = {&snap->files[0], &snap->files[0]};
+    tarn_delta_scan_opts two = {.columns = cols, .n_columns = 1, .files = list, .n_files = 2};
+    got = scan_text(snap, &two, TARN_OK, NULL);
+    assert_string_equal(got, "{\"i\":1}\n{\"i\":null}\n{\"i\":1}\n{\"i\":null}\n");
     tarn_free(got);
     tarn_delta_snapshot_destroy(snap);
 }
@@ -462,7 +468,7 @@ static void test_row_groups(void **state)
     assert_true(tarn_pq_file_num_row_groups(pf) > 3);
     tarn_pq_file_close(pf);
     tarn_delta_snapshot *snap = load();
-    tarn_delta_scan_opts so = {NULL, 0, NULL, NULL, true};
+    tarn_delta_scan_opts so = {.with_file_info = true};
     tarn_err_clear(&err);
     tarn_delta_scan *sc;
     assert_int_equal(tarn_delta_scan_open(snap, &so, &sc, &err), TARN_OK);
@@ -503,7 +509,7 @@ static void test_oom(void **state)
     tarn_delta_snapshot *snap = load();
     bool done = false;
     for (int64_t n = 1; n < 5000 && !done; n++) {
-        tarn_delta_scan_opts o = {NULL, 0, NULL, NULL, true};
+        tarn_delta_scan_opts o = {.with_file_info = true};
         tarn_delta_scan *sc = NULL;
         tarn_err err;
         int64_t rows = 0;

@@ -19,7 +19,7 @@ check_rejected() { # FILE EXPECTED_LOCATION EXPECTED_TEXT
 }
 
 printf '{"id":2,"amount":"2.00"}\n{"id":3, "amount": }\n' >malformed.ndjson
-check_rejected malformed.ndjson "malformed.ndjson:2" "id"
+check_rejected malformed.ndjson "malformed.ndjson:2" "amount"
 printf '{"id":2}\n{"id":3}\n{"id":4,"amount":"12345.00"}\n' >toobig.ndjson
 check_rejected toobig.ndjson "toobig.ndjson:3" "amount"
 printf '{"id":2,"amount":"abc"}\n' >notnum.ndjson

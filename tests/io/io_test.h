@@ -100,6 +100,27 @@ static inline io_result io_read_text(const char *schema_text, const char *text, 
         io_result_free(&r_);                                                                       \
     } while (0)
 
+/* Bad-record sink for permissive tests: "line:col: message | text\n" each;
+ * fails once `stop_after` records were seen (0 = never). */
+typedef struct io_bad_sink {
+    tarn_buf log;   /* one line per bad record */
+    int n;          /* records seen */
+    int stop_after; /* 0 or the record count that stops the reader */
+} io_bad_sink;
+
+static inline tarn_status io_bad_collect(void *ctx, const tarn_io_bad_record *rec, tarn_err *err)
+{
+    io_bad_sink *s = ctx;
+    s->n++;
+    if (tarn_buf_printf(&s->log, "%lld:%lld: %s | %.*s\n", (long long)rec->line,
+                        (long long)rec->col, rec->message, (int)rec->len,
+                        (const char *)rec->text) != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    if (s->stop_after && s->n >= s->stop_after)
+        return tarn_err_set(err, TARN_ERR_DATA, "too many bad records");
+    return TARN_OK;
+}
+
 static inline uint64_t io_rand(uint64_t *state)
 {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);

@@ -180,6 +180,32 @@ static void test_parallel_quotes(void **state)
     tarn_buf_fini(&want);
 }
 
+static void test_permissive(void **state)
+{
+    (void)state;
+    io_bad_sink sink = {TARN_BUF_INIT, 0, 0};
+    tarn_io_opts o = io_opts_tiny(16, 3);
+    o.delimiter = ',';
+    o.header = 1;
+    o.on_bad_record = io_bad_collect;
+    o.bad_record_ctx = &sink;
+    IO_EXPECT_ROWS("id int64, s string, q int8",
+                   "id,s,q\n"
+                   "1,a,1\n"
+                   "2,\"multi\nline\",300\r\n"
+                   "3,x\n"
+                   "4,\"a\"b,1\n"
+                   "5,\"ok\nok\",5\n",
+                   "t.csv", &o,
+                   "{\"id\":1,\"s\":\"a\",\"q\":1}\n{\"id\":5,\"s\":\"ok\\nok\",\"q\":5}\n");
+    assert_string_equal(sink.log.data,
+                        "4:7: field 'q': '300' is out of range for int8 | 2,\"multi\nline\",300\n"
+                        "5:0: expected 3 fields but found 2 | 3,x\n"
+                        "6:6: unexpected character after a closing quote (a quote inside a quoted "
+                        "field must be doubled) | 4,\"a\"b,1\n");
+    tarn_buf_fini(&sink.log);
+}
+
 static void test_fuzz(void **state)
 {
     (void)state;
@@ -216,10 +242,10 @@ static void test_fuzz(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic),  cmocka_unit_test(test_quoting),
-        cmocka_unit_test(test_header), cmocka_unit_test(test_delimiters),
-        cmocka_unit_test(test_errors), cmocka_unit_test(test_parallel_quotes),
-        cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_basic),      cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_header),     cmocka_unit_test(test_delimiters),
+        cmocka_unit_test(test_errors),     cmocka_unit_test(test_parallel_quotes),
+        cmocka_unit_test(test_permissive), cmocka_unit_test(test_fuzz),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -422,6 +422,80 @@ static void test_unsupported(void **state)
     tarn_schema_destroy(s);
 }
 
+static void test_permissive(void **state)
+{
+    (void)state;
+    io_bad_sink sink = {TARN_BUF_INIT, 0, 0};
+    tarn_io_opts o;
+    tarn_io_opts_init(&o);
+    o.on_bad_record = io_bad_collect;
+    o.bad_record_ctx = &sink;
+    IO_EXPECT_ROWS("id int64 not null, amount decimal(10,2)",
+                   "{\"id\":1,\"amount\":\"1.50\"}\n"
+                   "{\"id\":2,\"amount\":\"abc\"}\n"
+                   "{\"id\":3\n"
+                   "\n"
+                   "{\"amount\":1}\r\n"
+                   "not json\n"
+                   "{\"id\":4} x\n"
+                   "{\"id\":5,\"amount\":2}",
+                   "t.ndjson", &o,
+                   "{\"id\":1,\"amount\":\"1.50\"}\n{\"id\":5,\"amount\":\"2.00\"}\n");
+    assert_string_equal(sink.log.data,
+                        "2:18: field 'amount': 'abc' is not decimal(10,2) | "
+                        "{\"id\":2,\"amount\":\"abc\"}\n"
+                        "3:8: expected ',' or '}' after a value but found the end of the line | "
+                        "{\"id\":3\n"
+                        "5:1: field 'id' is missing (column is NOT NULL) | {\"amount\":1}\n"
+                        "6:1: a line must hold one JSON object but found 'n' | not json\n"
+                        "7:10: unexpected 'x' after the record | {\"id\":4} x\n");
+    /* Across chunks and pieces: same rows, same reports, exact lines. */
+    tarn_buf text = TARN_BUF_INIT, want = TARN_BUF_INIT, want_log = TARN_BUF_INIT;
+    for (int i = 1; i <= 3000; i++) {
+        if (i % 7 == 0) {
+            assert_int_equal(tarn_buf_printf(&text, "{\"i\":%d,\"q\":%d}\n", i, 1000 + i), TARN_OK);
+            assert_int_equal(tarn_buf_printf(&want_log,
+                                             "%d:%d: field 'q': '%d' is out of range for int8 | "
+                                             "{\"i\":%d,\"q\":%d}\n",
+                                             i,
+                                             i < 10     ? 12
+                                             : i < 100  ? 13
+                                             : i < 1000 ? 14
+                                                        : 15,
+                                             1000 + i, i, 1000 + i),
+                             TARN_OK);
+        } else {
+            assert_int_equal(tarn_buf_printf(&text, "{\"i\":%d,\"q\":1}\n", i), TARN_OK);
+            assert_int_equal(tarn_buf_printf(&want, "{\"i\":%d,\"q\":1}\n", i), TARN_OK);
+        }
+    }
+    size_t chunks[] = {64, 999, 1 << 20};
+    for (size_t c = 0; c < TARN_ARRAY_LEN(chunks); c++) {
+        tarn_buf_reset(&sink.log);
+        tarn_io_opts t = io_opts_tiny(chunks[c], 3);
+        t.on_bad_record = io_bad_collect;
+        t.bad_record_ctx = &sink;
+        io_result r = io_read_mem("i int32, q int8", text.data, text.len, "t.ndjson", &t);
+        assert_null(r.error);
+        assert_string_equal(r.rows, want.data);
+        assert_string_equal(sink.log.data, want_log.data);
+        io_result_free(&r);
+    }
+    /* The callback can stop the read. */
+    tarn_buf_reset(&sink.log);
+    sink.n = 0;
+    sink.stop_after = 2;
+    io_result r = io_read_mem("i int32, q int8", text.data, text.len, "t.ndjson", &o);
+    assert_non_null(r.error);
+    assert_int_equal(r.err.code, TARN_ERR_DATA);
+    assert_int_equal(sink.n, 2);
+    io_result_free(&r);
+    tarn_buf_fini(&text);
+    tarn_buf_fini(&want);
+    tarn_buf_fini(&want_log);
+    tarn_buf_fini(&sink.log);
+}
+
 /* Garbage, mutations and truncations: no crash, no leak, no hang. */
 static void test_fuzz(void **state)
 {
@@ -454,7 +528,13 @@ static void test_fuzz(void **state)
             len = io_rand(&rng) % (len + 1);
         tarn_io_opts o = io_opts_tiny(16 + io_rand(&rng) % 200, 1 + (int)(io_rand(&rng) % 4));
         o.format = iter % 4 == 0 ? TARN_IO_JSON : TARN_IO_NDJSON;
+        io_bad_sink sink = {TARN_BUF_INIT, 0, 0};
+        if (iter % 3 == 0) {
+            o.on_bad_record = io_bad_collect;
+            o.bad_record_ctx = &sink;
+        }
         io_read_any(schema, buf, len, &o);
+        tarn_buf_fini(&sink.log);
     }
     for (int iter = 0; iter < 500; iter++) {
         size_t len = io_rand(&rng) % (n + 40);
@@ -476,7 +556,8 @@ int main(void)
         cmocka_unit_test(test_strings),       cmocka_unit_test(test_fields),
         cmocka_unit_test(test_layout),        cmocka_unit_test(test_error_line_in_later_piece),
         cmocka_unit_test(test_batches),       cmocka_unit_test(test_json_array),
-        cmocka_unit_test(test_unsupported),   cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_unsupported),   cmocka_unit_test(test_permissive),
+        cmocka_unit_test(test_fuzz),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,116 @@
+#!/bin/sh
+# bench/run.sh - `make bench`: tarn vs DuckDB on the same data, same machine.
+#
+#   bench/run.sh BUILD_DIR        (BUILD_DIR holds tarn and tarn_tool_*)
+#
+# Generates BENCH_ROWS (default 10,000,000) orders as NDJSON (once, cached in
+# BENCH_DIR, default build/bench) and measures:
+#   write   NDJSON -> Delta table (tarn write) vs DuckDB COPY (SELECT * FROM
+#           read_json(...)) TO 'x.parquet' (FORMAT parquet, COMPRESSION zstd)
+#   scan    every column of the table decoded and folded into per-column
+#           checksums (tarn_tool_scan) vs DuckDB SELECT count/sum/max of every
+#           column FROM read_parquet(...), each engine reading its own file
+#           and then the other engine's
+#   export  every row rendered as NDJSON to /dev/null (tarn cat) vs DuckDB
+#           COPY (SELECT * FROM read_parquet(...)) TO '/dev/null' (FORMAT json)
+# Time is wall-clock of the best of BENCH_RUNS (default 3) runs; DuckDB's is
+# the statement time measured inside node (node start-up excluded). Peak
+# memory is the maximum resident set size of the process (/usr/bin/time; for
+# DuckDB this includes node itself, about 50 MB). Results: BENCH_DIR/results.md.
+set -eu
+BUILD=${1:-build/bench}
+cd "$(dirname "$0")/.."
+TARN=$BUILD/tarn
+ROWS=${BENCH_ROWS:-10000000}
+RUNS=${BENCH_RUNS:-3}
+DIR=${BENCH_DIR:-build/bench-data}
+mkdir -p "$DIR"
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+DUCK="node scripts/duckdb.mjs"
+sh scripts/duckdb-setup.sh >/dev/null
+
+NDJ=$DIR/orders_$ROWS.ndjson
+if [ ! -s "$NDJ" ]; then
+    echo "bench: generating $ROWS orders into $NDJ"
+    "$BUILD/tarn_tool_ndjgen" "$ROWS" --seed 42 >"$NDJ.tmp"
+    mv "$NDJ.tmp" "$NDJ"
+fi
+NDJ_BYTES=$(stat -c %s "$NDJ")
+SCHEMA=$("$BUILD/tarn_tool_ndjgen" --schema)
+COLS="{'order_id':'VARCHAR','user_id':'BIGINT','amount':'DECIMAL(10,2)','country':'VARCHAR','status':'VARCHAR','ts':'TIMESTAMPTZ','qty':'INTEGER','price':'DOUBLE','flag':'BOOLEAN'}"
+AGG="count(order_id), sum(user_id), sum(amount), count(country), count(status), max(ts), sum(qty), sum(price), count(flag)"
+
+# measure NAME CMD...: best wall time (s) and its peak RSS (KiB) into $best/$mem.
+measure() {
+    best=""
+    mem=""
+    r=0
+    while [ $r -lt "$RUNS" ]; do
+        [ -n "${PREP:-}" ] && eval "$PREP"
+        /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" >"${OUT:-$DIR/out.txt}" 2>"$DIR/err.txt" || {
+            cat "$DIR/err.txt" >&2
+            echo "bench: command failed: $*" >&2
+            exit 1
+        }
+        t=$(cut -d' ' -f1 "$DIR/time.txt")
+        m=$(cut -d' ' -f2 "$DIR/time.txt")
+        # DuckDB: use the statement time reported by duckdb.mjs --time.
+        dt=$(grep -o 'duckdb: [0-9]* [0-9.]* ms' "$DIR/err.txt" | tail -1 | awk '{print $3 / 1000}')
+        [ -n "$dt" ] && t=$dt
+        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then
+            best=$t
+            mem=$m
+        fi
+        r=$((r + 1))
+    done
+}
+
+rate() { awk "BEGIN{ if ($2 > 0) printf \"%.1f\", $1 / $2 / 1e6; else print \"-\" }"; }
+mrows() { awk "BEGIN{ if ($1 > 0) printf \"%.2f\", $ROWS / $1 / 1e6; else print \"-\" }"; }
+
+RESULTS=$DIR/results.md
+{
+    echo "| operation | engine | seconds | M rows/s | MB/s | peak RSS MB |"
+    echo "|---|---|---:|---:|---:|---:|"
+} >"$RESULTS"
+row() { # OP ENGINE SECONDS BYTES RSS_KIB
+    printf '| %s | %s | %.2f | %s | %s | %d |\n' "$1" "$2" "$3" "$(mrows "$3")" \
+        "$(rate "$4" "$3")" $(($5 / 1024)) >>"$RESULTS"
+    printf '%-34s %-7s %7.2f s  %6s M rows/s  %7s MB/s  %5d MB\n' "$1" "$2" "$3" "$(mrows "$3")" \
+        "$(rate "$4" "$3")" $(($5 / 1024))
+}
+
+T=$DIR/tarn_orders
+DP=$DIR/duckdb_orders.parquet
+
+echo "bench: $ROWS rows, $(awk "BEGIN{printf \"%.0f\", $NDJ_BYTES/1e6}") MB of NDJSON, $(nproc) cores, best of $RUNS"
+PREP="rm -rf '$T'"
+measure "$TARN" write "$T" "$NDJ" --schema "$SCHEMA" --quiet
+row "write NDJSON -> Delta/Parquet" tarn "$best" "$NDJ_BYTES" "$mem"
+PREP="rm -f '$DP'"
+measure $DUCK --time "COPY (SELECT * FROM read_json('$NDJ', format='newline_delimited', columns=$COLS)) TO '$DP' (FORMAT parquet, COMPRESSION zstd)"
+row "write NDJSON -> Delta/Parquet" duckdb "$best" "$NDJ_BYTES" "$mem"
+PREP=""
+
+TBYTES=$(find "$T" -name '*.parquet' -not -path '*/_delta_log/*' -exec stat -c %s {} + | awk '{s+=$1} END{print s}')
+DBYTES=$(stat -c %s "$DP")
+measure "$BUILD/tarn_tool_scan" "$T"
+row "scan all columns (own file)" tarn "$best" "$TBYTES" "$mem"
+measure $DUCK --time "SELECT $AGG FROM read_parquet('$DP')"
+row "scan all columns (own file)" duckdb "$best" "$DBYTES" "$mem"
+measure "$BUILD/tarn_tool_scan" "$DP"
+row "scan all columns (other's file)" tarn "$best" "$DBYTES" "$mem"
+measure $DUCK --time "SELECT $AGG FROM read_parquet('$T/*.parquet')"
+row "scan all columns (other's file)" duckdb "$best" "$TBYTES" "$mem"
+
+OUT=/dev/null
+measure "$TARN" cat "$T"
+OUT=""
+row "export NDJSON to /dev/null" tarn "$best" "$TBYTES" "$mem"
+measure $DUCK --time "COPY (SELECT * FROM read_parquet('$DP')) TO '/dev/null' (FORMAT json)"
+row "export NDJSON to /dev/null" duckdb "$best" "$DBYTES" "$mem"
+
+printf '\nfile sizes: tarn %.1f MB (%d files), duckdb %.1f MB\n' "$(awk "BEGIN{print $TBYTES/1e6}")" \
+    "$(find "$T" -name '*.parquet' -not -path '*/_delta_log/*' | wc -l)" "$(awk "BEGIN{print $DBYTES/1e6}")" |
+    tee -a "$RESULTS"
+echo "bench: results in $RESULTS"
