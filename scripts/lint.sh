@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/lint.sh - house checks that run before the tests: banned C functions
-# (STYLE.md section 8) and layer direction (a layer includes only itself and
-# layers below it).
+# (STYLE.md section 8), layer direction (a layer includes only itself and
+# layers below it) and clang-format.
 set -eu
 cd "$(dirname "$0")/.."
 fail=0
@@ -31,4 +31,12 @@ for f in $(git ls-files 'src/*.c' 'src/*.h'); do
         fi
     done
 done
+# Formatting (STYLE.md section 8): clang-format 14 with the repo's .clang-format.
+if command -v clang-format >/dev/null 2>&1; then
+    if ! git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' |
+        xargs -r clang-format --dry-run --Werror 2>/dev/null; then
+        echo "lint: files need clang-format (run 'make format')" >&2
+        fail=1
+    fi
+fi
 exit $fail

@@ -21,7 +21,10 @@ typedef struct tarn_buf {
     size_t max; /* ceiling; 0 means TARN_BUF_DEFAULT_MAX */
 } tarn_buf;
 
-#define TARN_BUF_INIT {NULL, 0, 0, 0}
+#define TARN_BUF_INIT                                                                              \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
 
 void tarn_buf_init(tarn_buf *b);
 void tarn_buf_fini(tarn_buf *b);

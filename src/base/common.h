@@ -12,15 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TARN_MUST_CHECK __attribute__((warn_unused_result))
+#define TARN_MUST_CHECK   __attribute__((warn_unused_result))
 #define TARN_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define TARN_NORETURN __attribute__((noreturn))
-#define TARN_LIKELY(x) __builtin_expect(!!(x), 1)
-#define TARN_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define TARN_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define TARN_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define TARN_NORETURN     __attribute__((noreturn))
+#define TARN_LIKELY(x)    __builtin_expect(!!(x), 1)
+#define TARN_UNLIKELY(x)  __builtin_expect(!!(x), 0)
+#define TARN_MIN(a, b)    ((a) < (b) ? (a) : (b))
+#define TARN_MAX(a, b)    ((a) > (b) ? (a) : (b))
 #define TARN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define TARN_UNUSED(x) ((void)(x))
+#define TARN_UNUSED(x)    ((void)(x))
 
 /* Signed 128-bit integers carry decimals of more than 18 digits. */
 typedef __int128 tarn_i128;

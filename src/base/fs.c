@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,10 @@ tarn_status tarn_rfile_open(tarn_rfile *f, const char *path, tarn_err *err)
 tarn_status tarn_rfile_pread(const tarn_rfile *f, int64_t off, void *dst, size_t n, tarn_err *err)
 {
     if (off < 0 || (uint64_t)off > (uint64_t)f->size || n > (uint64_t)(f->size - off)) {
-        tarn_err_set(err, TARN_ERR_CORRUPT, "read of %zu bytes at offset %lld is past the end "
-                     "of the file (%lld bytes)", n, (long long)off, (long long)f->size);
+        tarn_err_set(err, TARN_ERR_CORRUPT,
+                     "read of %zu bytes at offset %lld is past the end "
+                     "of the file (%lld bytes)",
+                     n, (long long)off, (long long)f->size);
         tarn_err_at_offset(err, off);
         return tarn_err_at_path(err, f->path);
     }
@@ -211,7 +214,7 @@ static tarn_status write_temp(const char *path, const void *data, size_t n, char
                               size_t tmp_cap, tarn_err *err)
 {
     static _Atomic unsigned counter;
-    unsigned c = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+    unsigned c = atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
     int k = snprintf(tmp, tmp_cap, "%s.tmp-%ld-%u-%lld", path, (long)getpid(), c,
                      (long long)(tarn_monotonic_us() % 1000000007));
     if (k < 0 || (size_t)k >= tmp_cap)

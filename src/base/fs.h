@@ -29,12 +29,12 @@ void tarn_rfile_close(tarn_rfile *f);
 
 /* A file written sequentially through a buffer. */
 typedef struct tarn_wfile {
-    int fd;       /* -1 when closed */
-    char *path;   /* heap copy */
-    char *buf;    /* write buffer */
-    size_t len;   /* buffered bytes */
-    size_t cap;   /* buffer size */
-    int64_t pos;  /* bytes written so far (including buffered) */
+    int fd;      /* -1 when closed */
+    char *path;  /* heap copy */
+    char *buf;   /* write buffer */
+    size_t len;  /* buffered bytes */
+    size_t cap;  /* buffer size */
+    int64_t pos; /* bytes written so far (including buffered) */
 } tarn_wfile;
 
 /* Creates (truncating) path for writing. */

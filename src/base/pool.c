@@ -16,19 +16,19 @@
 #include <unistd.h>
 
 struct tarn_pool {
-    int n_workers;             /* background threads (size - 1) */
-    pthread_t *threads;        /* n_workers handles */
-    pthread_mutex_t lock;      /* guards everything below but the counters */
-    pthread_cond_t wake;       /* a new job or shutdown */
-    pthread_cond_t done;       /* a worker left the current job */
-    pthread_mutex_t run_lock;  /* one job at a time */
-    uint64_t generation;       /* bumps with every job */
-    bool shutdown;             /* workers exit */
-    tarn_pool_fn fn;           /* current job */
-    void *ctx;                 /* current job's argument */
-    int64_t n;                 /* current job's size */
-    _Atomic int64_t next;      /* next index to claim */
-    int busy;                  /* workers still inside the current job */
+    int n_workers;            /* background threads (size - 1) */
+    pthread_t *threads;       /* n_workers handles */
+    pthread_mutex_t lock;     /* guards everything below but the counters */
+    pthread_cond_t wake;      /* a new job or shutdown */
+    pthread_cond_t done;      /* a worker left the current job */
+    pthread_mutex_t run_lock; /* one job at a time */
+    uint64_t generation;      /* bumps with every job */
+    bool shutdown;            /* workers exit */
+    tarn_pool_fn fn;          /* current job */
+    void *ctx;                /* current job's argument */
+    int64_t n;                /* current job's size */
+    _Atomic int64_t next;     /* next index to claim */
+    int busy;                 /* workers still inside the current job */
 };
 
 static _Thread_local int in_job; /* >0 while this thread runs pool work */

@@ -28,7 +28,7 @@ typedef enum tarn_status {
     TARN_ERR_INTERNAL     /* a bug in tarn */
 } tarn_status;
 
-#define TARN_ERR_MSG_MAX 640
+#define TARN_ERR_MSG_MAX  640
 #define TARN_ERR_PATH_MAX 512
 #define TARN_ERR_HINT_MAX 256
 
@@ -46,8 +46,7 @@ typedef struct tarn_err {
 void tarn_err_clear(tarn_err *err);
 
 /* Records code and a printf-style message; returns code. err may be NULL. */
-tarn_status tarn_err_set(tarn_err *err, tarn_status code, const char *fmt, ...)
-    TARN_PRINTF(3, 4);
+tarn_status tarn_err_set(tarn_err *err, tarn_status code, const char *fmt, ...) TARN_PRINTF(3, 4);
 
 /* Adds location context when it is not set yet; returns err->code. */
 tarn_status tarn_err_at_path(tarn_err *err, const char *path);

@@ -32,8 +32,7 @@ bool tarn_cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
-int tarn_cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name,
-                 const char **out)
+int tarn_cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, const char **out)
 {
     const char *a = argv[*i];
     size_t n = strlen(name);

@@ -56,7 +56,6 @@ static void human_bytes(int64_t b, char *out, size_t cap)
     snprintf(out, cap, i ? "%.1f %s" : "%.0f %s", v, u[i]);
 }
 
-
 /* Sums sizes and numRecords over the active files. */
 static tarn_status file_rows(const tarn_delta_snapshot *s, int64_t *rows, int64_t *unknown,
                              int64_t *bytes, int64_t *per_file, tarn_err *err)
@@ -149,7 +148,8 @@ static json_t *describe_json(const tarn_delta_snapshot *s, int64_t rows, int64_t
             json_t *f = json_object();
             json_object_set_new(f, "path", json_string(add->path));
             json_object_set_new(f, "size", json_integer(add->size));
-            json_object_set_new(f, "rows", per_file[i] < 0 ? json_null() : json_integer(per_file[i]));
+            json_object_set_new(f, "rows",
+                                per_file[i] < 0 ? json_null() : json_integer(per_file[i]));
             json_t *pv = json_object();
             for (int k = 0; k < add->n_partition_values; k++)
                 json_object_set_new(pv, add->partition_values[k].key,
@@ -194,7 +194,8 @@ static void describe_text(const tarn_delta_snapshot *s, int64_t rows, int64_t un
     else
         printf("rows         %lld\n", (long long)rows);
     for (int i = 0; i < s->metadata.n_configuration; i++)
-        printf("%s %s = %s\n", i ? "            " : "properties  ", s->metadata.configuration[i].key,
+        printf("%s %s = %s\n", i ? "            " : "properties  ",
+               s->metadata.configuration[i].key,
                s->metadata.configuration[i].value ? s->metadata.configuration[i].value : "null");
     printf("columns\n");
     size_t w = 4;
@@ -304,13 +305,16 @@ static int cmd_history(const char *table, int64_t limit, bool as_json)
             json_t *o = json_object();
             json_object_set_new(o, "version", json_integer(e->version));
             json_object_set_new(o, "timestamp_ms", json_integer(e->timestamp_ms));
-            json_object_set_new(o, "operation", e->operation ? json_string(e->operation) : json_null());
+            json_object_set_new(o, "operation",
+                                e->operation ? json_string(e->operation) : json_null());
             json_error_t je;
-            json_t *p = e->operation_parameters ? json_loads(e->operation_parameters, 0, &je) : NULL;
+            json_t *p =
+                e->operation_parameters ? json_loads(e->operation_parameters, 0, &je) : NULL;
             json_t *m = e->operation_metrics ? json_loads(e->operation_metrics, 0, &je) : NULL;
             json_object_set_new(o, "operationParameters", p ? p : json_null());
             json_object_set_new(o, "operationMetrics", m ? m : json_null());
-            json_object_set_new(o, "engineInfo", e->engine_info ? json_string(e->engine_info) : json_null());
+            json_object_set_new(o, "engineInfo",
+                                e->engine_info ? json_string(e->engine_info) : json_null());
             json_array_append_new(arr, o);
         }
         char *txt = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -337,8 +341,8 @@ static int cmd_history(const char *table, int64_t limit, bool as_json)
 
 /* Delete predicate glue: exec/predicate evaluates rows and file stats. */
 typedef struct delete_ctx {
-    tarn_pred *pred;           /* bound to the table schema */
-    tarn_pred_colstats *cols;  /* scratch, one per column */
+    tarn_pred *pred;          /* bound to the table schema */
+    tarn_pred_colstats *cols; /* scratch, one per column */
 } delete_ctx;
 
 static bool del_file_may_match(void *ctx, const tarn_delta_snapshot *snap,
@@ -392,10 +396,8 @@ static int cmd_delete(const char *table, const char *where)
     if (st == TARN_OK) {
         /* The delete reloads the table itself; the predicate's schema must
          * stay alive, so the snapshot is kept until the end. */
-        tarn_delta_predicate p = {.file_may_match = del_file_may_match,
-                                  .eval = del_eval,
-                                  .ctx = &d,
-                                  .text = where};
+        tarn_delta_predicate p = {
+            .file_may_match = del_file_may_match, .eval = del_eval, .ctx = &d, .text = where};
         st = tarn_delta_delete(table, &p, &res, &err);
     }
     if (st == TARN_OK) {
@@ -451,8 +453,10 @@ int tarn_cli_table(int argc, char **argv)
     const char *sub = argv[1];
     if (strcmp(sub, "describe") && strcmp(sub, "history") && strcmp(sub, "delete") &&
         strcmp(sub, "vacuum"))
-        return tarn_cli_usage_error(cmd, "unknown subcommand '%s' (describe, history, delete, "
-                                    "vacuum)", sub);
+        return tarn_cli_usage_error(cmd,
+                                    "unknown subcommand '%s' (describe, history, delete, "
+                                    "vacuum)",
+                                    sub);
     const char *table = NULL, *where = NULL;
     bool files = false, as_json = false, dry_run = false, force = false;
     int64_t limit = 0;
@@ -477,8 +481,10 @@ int tarn_cli_table(int argc, char **argv)
                 return 2;
             retain = strtod(v, &end);
             if (end == v || *end || retain < 0)
-                return tarn_cli_usage_error(cmd, "--retain expects hours (a number >= 0), got "
-                                            "'%s'", v);
+                return tarn_cli_usage_error(cmd,
+                                            "--retain expects hours (a number >= 0), got "
+                                            "'%s'",
+                                            v);
         } else if (!strcmp(argv[i], "--files")) {
             files = true;
         } else if (!strcmp(argv[i], "--json")) {

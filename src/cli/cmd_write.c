@@ -111,9 +111,10 @@ static tarn_status map_columns(write_ctx *c, const tarn_schema *from, tarn_err *
                                 "input has no column '%s', which is not nullable", tf->name);
         if (k >= 0 && !tarn_cast_supported(&from->fields[k], tf)) {
             char a[48], b[48];
-            return tarn_err_set(err, TARN_ERR_INVALID, "column '%s' is %s in the input but %s "
-                                "in the table", tf->name,
-                                tarn_type_name(from->fields[k].type, a, sizeof a),
+            return tarn_err_set(err, TARN_ERR_INVALID,
+                                "column '%s' is %s in the input but %s "
+                                "in the table",
+                                tf->name, tarn_type_name(from->fields[k].type, a, sizeof a),
                                 tarn_type_name(tf->type, b, sizeof b));
         }
     }
@@ -378,8 +379,8 @@ int tarn_cli_write(int argc, char **argv)
     }
     tarn_schema *schema = NULL;
     int64_t t0 = tarn_monotonic_us();
-    tarn_status st = resolve_schema(&c, table, schema_text, wo.mode == TARN_DELTA_OVERWRITE,
-                                    &schema, &err);
+    tarn_status st =
+        resolve_schema(&c, table, schema_text, wo.mode == TARN_DELTA_OVERWRITE, &schema, &err);
     c.schema = schema;
     if (st == TARN_OK) {
         c.cast = tarn_batch_create(schema);

@@ -19,8 +19,9 @@ static const struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "tarn %s - a lakehouse engine on open Delta Lake + Parquet tables\n\n"
-                 "usage: tarn <command> [options]\n\ncommands:\n",
+    fprintf(out,
+            "tarn %s - a lakehouse engine on open Delta Lake + Parquet tables\n\n"
+            "usage: tarn <command> [options]\n\ncommands:\n",
             TARN_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define TABLE_DEFAULT_LIMIT 1000
-#define FLUSH_BYTES (1 << 20)
+#define FLUSH_BYTES         (1 << 20)
 
 struct tarn_cli_output {
     FILE *f;                   /* destination */
@@ -88,8 +88,8 @@ static tarn_status buffer_table_rows(tarn_cli_output *o, const tarn_batch *b, in
 {
     for (int64_t r = 0; r < n; r++)
         for (int c = 0; c < b->n_cols; c++) {
-            TARN_TRY(tarn_render_text_value(&o->cells, &o->schema->fields[c], b->cols[c], r,
-                                            "NULL"));
+            TARN_TRY(
+                tarn_render_text_value(&o->cells, &o->schema->fields[c], b->cols[c], r, "NULL"));
             TARN_TRY(tarn_buf_append_char(&o->cells, '\0'));
             o->n_cells++;
         }

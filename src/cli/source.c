@@ -21,21 +21,21 @@
 #include <string.h>
 
 struct tarn_cli_source {
-    tarn_pq_file *pq;              /* Parquet input, or NULL */
-    tarn_pq_scan *pq_scan;         /* its scan */
-    tarn_delta_snapshot *snap;     /* Delta input, or NULL */
-    tarn_delta_scan *delta_scan;   /* its scan */
-    const tarn_schema *full;       /* schema of the whole input */
-    tarn_schema *read_schema;      /* columns read: projection + predicate extras */
-    tarn_schema *out_schema;       /* projection */
-    int n_out;                     /* projected columns = first n_out read columns */
-    tarn_pred *pred;               /* bound to read_schema, or NULL */
-    tarn_pred *pred_full;          /* bound to full (for file/row-group skipping) */
-    tarn_batch *out;               /* compacted output batch */
-    uint8_t *match;                /* per-row predicate result */
-    int64_t *sel;                  /* selected row indexes */
-    int64_t cap;                   /* capacity of match/sel */
-    int64_t skipped, scanned;      /* files or row groups */
+    tarn_pq_file *pq;            /* Parquet input, or NULL */
+    tarn_pq_scan *pq_scan;       /* its scan */
+    tarn_delta_snapshot *snap;   /* Delta input, or NULL */
+    tarn_delta_scan *delta_scan; /* its scan */
+    const tarn_schema *full;     /* schema of the whole input */
+    tarn_schema *read_schema;    /* columns read: projection + predicate extras */
+    tarn_schema *out_schema;     /* projection */
+    int n_out;                   /* projected columns = first n_out read columns */
+    tarn_pred *pred;             /* bound to read_schema, or NULL */
+    tarn_pred *pred_full;        /* bound to full (for file/row-group skipping) */
+    tarn_batch *out;             /* compacted output batch */
+    uint8_t *match;              /* per-row predicate result */
+    int64_t *sel;                /* selected row indexes */
+    int64_t cap;                 /* capacity of match/sel */
+    int64_t skipped, scanned;    /* files or row groups */
 };
 
 tarn_status tarn_cli_parse_timestamp_ms(const char *text, int64_t *out, tarn_err *err)

@@ -15,10 +15,10 @@
 typedef struct tarn_cli_source tarn_cli_source;
 
 typedef struct tarn_cli_source_opts {
-    const char *path;      /* Parquet file or Delta table directory */
-    tarn_delta_at at;      /* Delta version to read (LATEST by default) */
-    const char *columns;   /* comma-separated projection, or NULL */
-    const char *where;     /* predicate text, or NULL */
+    const char *path;    /* Parquet file or Delta table directory */
+    tarn_delta_at at;    /* Delta version to read (LATEST by default) */
+    const char *columns; /* comma-separated projection, or NULL */
+    const char *where;   /* predicate text, or NULL */
 } tarn_cli_source_opts;
 
 TARN_MUST_CHECK tarn_status tarn_cli_source_open(const tarn_cli_source_opts *o,

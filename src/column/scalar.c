@@ -166,8 +166,8 @@ tarn_status tarn_vec_append_scalar(tarn_vec *v, const tarn_scalar *s)
     }
 }
 
-tarn_status tarn_scalar_parse(tarn_arena *a, tarn_type t, const char *p, size_t n,
-                              tarn_scalar *out, tarn_err *err)
+tarn_status tarn_scalar_parse(tarn_arena *a, tarn_type t, const char *p, size_t n, tarn_scalar *out,
+                              tarn_err *err)
 {
     memset(out, 0, sizeof *out);
     out->type = t;

@@ -112,23 +112,40 @@ static const struct {
     const char *name;
     tarn_type_id id;
 } aliases[] = {
-    {"boolean", TARN_TYPE_BOOL},       {"bool", TARN_TYPE_BOOL},
-    {"int8", TARN_TYPE_INT8},          {"tinyint", TARN_TYPE_INT8},
-    {"byte", TARN_TYPE_INT8},          {"int16", TARN_TYPE_INT16},
-    {"smallint", TARN_TYPE_INT16},     {"short", TARN_TYPE_INT16},
-    {"int32", TARN_TYPE_INT32},        {"int", TARN_TYPE_INT32},
-    {"integer", TARN_TYPE_INT32},      {"int64", TARN_TYPE_INT64},
-    {"bigint", TARN_TYPE_INT64},       {"long", TARN_TYPE_INT64},
-    {"uint8", TARN_TYPE_UINT8},        {"uint16", TARN_TYPE_UINT16},
-    {"uint32", TARN_TYPE_UINT32},      {"uint64", TARN_TYPE_UINT64},
-    {"float", TARN_TYPE_FLOAT32},      {"float32", TARN_TYPE_FLOAT32},
-    {"real", TARN_TYPE_FLOAT32},       {"double", TARN_TYPE_FLOAT64},
-    {"float64", TARN_TYPE_FLOAT64},    {"string", TARN_TYPE_STRING},
-    {"varchar", TARN_TYPE_STRING},     {"text", TARN_TYPE_STRING},
-    {"binary", TARN_TYPE_BINARY},      {"blob", TARN_TYPE_BINARY},
-    {"bytea", TARN_TYPE_BINARY},       {"uuid", TARN_TYPE_UUID},
-    {"date", TARN_TYPE_DATE},          {"time", TARN_TYPE_TIME},
-    {"timestamp", TARN_TYPE_TIMESTAMP}, {"timestamptz", TARN_TYPE_TIMESTAMP},
+    {"boolean", TARN_TYPE_BOOL},
+    {"bool", TARN_TYPE_BOOL},
+    {"int8", TARN_TYPE_INT8},
+    {"tinyint", TARN_TYPE_INT8},
+    {"byte", TARN_TYPE_INT8},
+    {"int16", TARN_TYPE_INT16},
+    {"smallint", TARN_TYPE_INT16},
+    {"short", TARN_TYPE_INT16},
+    {"int32", TARN_TYPE_INT32},
+    {"int", TARN_TYPE_INT32},
+    {"integer", TARN_TYPE_INT32},
+    {"int64", TARN_TYPE_INT64},
+    {"bigint", TARN_TYPE_INT64},
+    {"long", TARN_TYPE_INT64},
+    {"uint8", TARN_TYPE_UINT8},
+    {"uint16", TARN_TYPE_UINT16},
+    {"uint32", TARN_TYPE_UINT32},
+    {"uint64", TARN_TYPE_UINT64},
+    {"float", TARN_TYPE_FLOAT32},
+    {"float32", TARN_TYPE_FLOAT32},
+    {"real", TARN_TYPE_FLOAT32},
+    {"double", TARN_TYPE_FLOAT64},
+    {"float64", TARN_TYPE_FLOAT64},
+    {"string", TARN_TYPE_STRING},
+    {"varchar", TARN_TYPE_STRING},
+    {"text", TARN_TYPE_STRING},
+    {"binary", TARN_TYPE_BINARY},
+    {"blob", TARN_TYPE_BINARY},
+    {"bytea", TARN_TYPE_BINARY},
+    {"uuid", TARN_TYPE_UUID},
+    {"date", TARN_TYPE_DATE},
+    {"time", TARN_TYPE_TIME},
+    {"timestamp", TARN_TYPE_TIMESTAMP},
+    {"timestamptz", TARN_TYPE_TIMESTAMP},
     {"timestamp_ntz", TARN_TYPE_TIMESTAMP_NTZ},
     {"timestamp_ns", TARN_TYPE_TIMESTAMP_NS},
 };
@@ -184,13 +201,15 @@ static tarn_status parse_decimal_args(const char *s, size_t n, const char *p, ta
                             s);
     if (scale > prec)
         return tarn_err_set(err, TARN_ERR_INVALID,
-                            "decimal scale %d exceeds precision %d in '%.*s'", scale, prec,
-                            (int)n, s);
+                            "decimal scale %d exceeds precision %d in '%.*s'", scale, prec, (int)n,
+                            s);
     *out = tarn_type_decimal(prec, scale);
     return TARN_OK;
 bad:
-    return tarn_err_set(err, TARN_ERR_INVALID, "malformed decimal type '%.*s' (expected "
-                        "decimal(p,s))", (int)n, s);
+    return tarn_err_set(err, TARN_ERR_INVALID,
+                        "malformed decimal type '%.*s' (expected "
+                        "decimal(p,s))",
+                        (int)n, s);
 }
 
 tarn_status tarn_type_parse(const char *s, size_t n, tarn_type *out, tarn_err *err)

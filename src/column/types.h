@@ -50,20 +50,20 @@ typedef struct tarn_type {
 } tarn_type;
 
 typedef struct tarn_field {
-    const char *name;             /* column name (arena) */
-    tarn_type type;               /* logical type */
-    bool nullable;                /* may hold nulls */
-    int n_children;               /* STRUCT members, LIST 1, MAP 2 */
-    struct tarn_field *children;  /* child fields (arena) */
-    const char *physical_name;    /* name in data files when it differs (Delta column
-                                     mapping), else NULL */
-    int32_t field_id;             /* Parquet field id, or -1 */
+    const char *name;            /* column name (arena) */
+    tarn_type type;              /* logical type */
+    bool nullable;               /* may hold nulls */
+    int n_children;              /* STRUCT members, LIST 1, MAP 2 */
+    struct tarn_field *children; /* child fields (arena) */
+    const char *physical_name;   /* name in data files when it differs (Delta column
+                                    mapping), else NULL */
+    int32_t field_id;            /* Parquet field id, or -1 */
 } tarn_field;
 
 typedef struct tarn_schema {
-    int n_fields;         /* top-level columns */
-    tarn_field *fields;   /* n_fields entries (arena) */
-    tarn_arena *arena;    /* owns every name and child array */
+    int n_fields;       /* top-level columns */
+    tarn_field *fields; /* n_fields entries (arena) */
+    tarn_arena *arena;  /* owns every name and child array */
 } tarn_schema;
 
 static inline tarn_type tarn_type_make(tarn_type_id id)

@@ -201,9 +201,8 @@ static int fmt_ts(int64_t secs, int64_t frac, int frac_digits, const char *zone,
     int m, d;
     tarn_civil_from_days(days, &y, &m, &d);
     int o = fmt_year(y, out);
-    return o + snprintf(out + o, 48, "-%02d-%02dT%02d:%02d:%02d.%0*lld%s", m, d,
-                        (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), frac_digits,
-                        (long long)frac, zone);
+    return o + snprintf(out + o, 48, "-%02d-%02dT%02d:%02d:%02d.%0*lld%s", m, d, (int)(sod / 3600),
+                        (int)(sod / 60 % 60), (int)(sod % 60), frac_digits, (long long)frac, zone);
 }
 
 int tarn_fmt_timestamp(int64_t micros, bool utc, char *out)
@@ -214,8 +213,7 @@ int tarn_fmt_timestamp(int64_t micros, bool utc, char *out)
 
 int tarn_fmt_timestamp_ns(int64_t nanos, char *out)
 {
-    return fmt_ts(tarn_floordiv(nanos, 1000000000), tarn_floormod(nanos, 1000000000), 9, "",
-                  out);
+    return fmt_ts(tarn_floordiv(nanos, 1000000000), tarn_floormod(nanos, 1000000000), 9, "", out);
 }
 
 int tarn_fmt_uuid(const uint8_t b[16], char *out)
@@ -291,8 +289,8 @@ tarn_status tarn_parse_int(const char *p, size_t n, int64_t lo, int64_t hi, int6
             /* "12.0" and "1e3" are integers written as decimals: accept when exact. */
             double dv;
             tarn_err tmp;
-            if (tarn_parse_double(p, n, &dv, &tmp) == TARN_OK && dv == floor(dv) &&
-                dv >= -9.2e18 && dv <= 9.2e18 && (double)(int64_t)dv == dv) {
+            if (tarn_parse_double(p, n, &dv, &tmp) == TARN_OK && dv == floor(dv) && dv >= -9.2e18 &&
+                dv <= 9.2e18 && (double)(int64_t)dv == dv) {
                 int64_t x = (int64_t)dv;
                 if (x < lo || x > hi)
                     goto range;
@@ -332,7 +330,8 @@ tarn_status tarn_parse_double(const char *p, size_t n, double *out, tarn_err *er
         *out = NAN;
         return TARN_OK;
     }
-    if ((n == 8 && strncasecmp(p, "infinity", 8) == 0) || (n == 3 && strncasecmp(p, "inf", 3) == 0)) {
+    if ((n == 8 && strncasecmp(p, "infinity", 8) == 0) ||
+        (n == 3 && strncasecmp(p, "inf", 3) == 0)) {
         *out = INFINITY;
         return TARN_OK;
     }
@@ -344,8 +343,7 @@ tarn_status tarn_parse_double(const char *p, size_t n, double *out, tarn_err *er
     /* Only plain decimal syntax: strtod would also take hex floats and spaces. */
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
-        if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' ||
-              c == '+'))
+        if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+'))
             return bad(err, p, n, "a number");
     }
     memcpy(tmp, p, n);
@@ -417,8 +415,7 @@ tarn_status tarn_parse_decimal(const char *p, size_t n, int precision, int scale
         frac_digits--;
     }
     if (frac_digits > scale)
-        return tarn_err_set(err, TARN_ERR_INVALID,
-                            "'%.*s' has more than %d fraction digits for %s",
+        return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' has more than %d fraction digits for %s",
                             (int)TARN_MIN(n, 64), p, scale, tname);
     int total = nd + (scale - frac_digits); /* digits of the unscaled integer */
     /* Ignore leading zeros in digits when counting precision. */
@@ -426,8 +423,8 @@ tarn_status tarn_parse_decimal(const char *p, size_t n, int precision, int scale
     while (lead < nd && digits[lead] == '0')
         lead++;
     if (total - lead > precision)
-        return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' does not fit %s",
-                            (int)TARN_MIN(n, 64), p, tname);
+        return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' does not fit %s", (int)TARN_MIN(n, 64),
+                            p, tname);
     tarn_i128 v = 0;
     for (int k = lead; k < nd; k++)
         v = v * 10 + (digits[k] - '0');

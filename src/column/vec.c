@@ -309,8 +309,7 @@ tarn_status tarn_vec_append_bytes(tarn_vec *v, const void *p, int64_t n)
 }
 
 /* Copies validity bits for rows [start, start+n) of src to dst at dst->len. */
-static tarn_status copy_validity_range(tarn_vec *dst, const tarn_vec *src, int64_t start,
-                                       int64_t n)
+static tarn_status copy_validity_range(tarn_vec *dst, const tarn_vec *src, int64_t start, int64_t n)
 {
     if (!src->validity) {
         if (dst->validity)
@@ -372,8 +371,7 @@ tarn_status tarn_vec_append_range(tarn_vec *dst, const tarn_vec *src, int64_t st
     return TARN_OK;
 }
 
-tarn_status tarn_vec_append_take(tarn_vec *dst, const tarn_vec *src, const int64_t *idx,
-                                 int64_t n)
+tarn_status tarn_vec_append_take(tarn_vec *dst, const tarn_vec *src, const int64_t *idx, int64_t n)
 {
     if (n <= 0)
         return TARN_OK;

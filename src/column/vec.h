@@ -79,7 +79,7 @@ static inline void tarn_bit_set(uint8_t *bits, int64_t i, bool on)
     if (on)
         bits[i >> 3] |= (uint8_t)(1u << (i & 7));
     else
-        bits[i >> 3] &= (uint8_t)~(1u << (i & 7));
+        bits[i >> 3] &= (uint8_t) ~(1u << (i & 7));
 }
 static inline bool tarn_bit_get(const uint8_t *bits, int64_t i)
 {
@@ -134,8 +134,8 @@ TARN_MUST_CHECK tarn_status tarn_vec_append_decimal(tarn_vec *v, tarn_i128 x);
 /* Appends a STRING/BINARY value. */
 TARN_MUST_CHECK tarn_status tarn_vec_append_bytes(tarn_vec *v, const void *p, int64_t n);
 /* Appends rows [start, start+n) of src (same type) to dst; deep for nested. */
-TARN_MUST_CHECK tarn_status tarn_vec_append_range(tarn_vec *dst, const tarn_vec *src,
-                                                  int64_t start, int64_t n);
+TARN_MUST_CHECK tarn_status tarn_vec_append_range(tarn_vec *dst, const tarn_vec *src, int64_t start,
+                                                  int64_t n);
 /* Appends src rows idx[0..n) to dst (gather). */
 TARN_MUST_CHECK tarn_status tarn_vec_append_take(tarn_vec *dst, const tarn_vec *src,
                                                  const int64_t *idx, int64_t n);

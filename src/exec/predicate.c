@@ -18,8 +18,23 @@
 #include <string.h>
 #include <strings.h>
 
-typedef enum node_kind { N_AND, N_OR, N_NOT, N_CMP, N_ISNULL, N_IN, N_NULL } node_kind;
-typedef enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE } cmp_op;
+typedef enum node_kind {
+    N_AND,
+    N_OR,
+    N_NOT,
+    N_CMP,
+    N_ISNULL,
+    N_IN,
+    N_NULL
+} node_kind;
+typedef enum cmp_op {
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE
+} cmp_op;
 
 /* optab[op][c+1]: does a three-way result c (-1, 0, 1) satisfy op? */
 static const uint8_t optab[6][3] = {
@@ -32,36 +47,46 @@ static const uint8_t optab[6][3] = {
 };
 
 typedef struct node {
-    node_kind kind;     /* what this node does */
-    cmp_op op;          /* N_CMP */
-    int col;            /* column index for N_CMP, N_ISNULL, N_IN */
-    bool negate;        /* N_ISNULL: IS NOT NULL; N_IN: NOT IN */
-    tarn_scalar lit;    /* N_CMP literal (typed like the column) */
-    int n_lits;         /* N_IN */
-    tarn_scalar *lits;  /* N_IN literals */
+    node_kind kind;      /* what this node does */
+    cmp_op op;           /* N_CMP */
+    int col;             /* column index for N_CMP, N_ISNULL, N_IN */
+    bool negate;         /* N_ISNULL: IS NOT NULL; N_IN: NOT IN */
+    tarn_scalar lit;     /* N_CMP literal (typed like the column) */
+    int n_lits;          /* N_IN */
+    tarn_scalar *lits;   /* N_IN literals */
     bool lits_have_null; /* N_IN list contains NULL */
-    struct node *a, *b; /* children (N_NOT uses a) */
+    struct node *a, *b;  /* children (N_NOT uses a) */
 } node;
 
 struct tarn_pred {
-    tarn_arena *arena;          /* owns nodes, literals, text */
-    node *root;                 /* the tree */
-    char *text;                 /* source text */
-    const tarn_schema *schema;  /* bound schema (borrowed) */
+    tarn_arena *arena;         /* owns nodes, literals, text */
+    node *root;                /* the tree */
+    char *text;                /* source text */
+    const tarn_schema *schema; /* bound schema (borrowed) */
 };
 
 /* Parser ------------------------------------------------------------------- */
 
-typedef enum tok_kind { T_END, T_IDENT, T_QIDENT, T_STRING, T_NUMBER, T_OP, T_LP, T_RP, T_COMMA } tok_kind;
+typedef enum tok_kind {
+    T_END,
+    T_IDENT,
+    T_QIDENT,
+    T_STRING,
+    T_NUMBER,
+    T_OP,
+    T_LP,
+    T_RP,
+    T_COMMA
+} tok_kind;
 
 typedef struct parser {
-    const char *src;       /* whole text */
-    const char *p;         /* cursor */
-    tok_kind kind;         /* current token */
-    const char *tok;       /* current token start */
-    size_t len;            /* current token length */
-    tarn_pred *pred;       /* being built */
-    tarn_err *err;         /* failures */
+    const char *src; /* whole text */
+    const char *p;   /* cursor */
+    tok_kind kind;   /* current token */
+    const char *tok; /* current token start */
+    size_t len;      /* current token length */
+    tarn_pred *pred; /* being built */
+    tarn_err *err;   /* failures */
 } parser;
 
 static tarn_status perr(parser *ps, const char *fmt, const char *arg)
@@ -171,7 +196,8 @@ static size_t edit_distance(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t cur = row[j];
-            size_t sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t sub =
+                prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
             row[j] = TARN_MIN(TARN_MIN(row[j] + 1, row[j - 1] + 1), sub);
             prev = cur;
         }
@@ -242,16 +268,16 @@ static tarn_status literal(parser *ps, int col, tarn_scalar *out, bool *is_null)
             return tarn_err_set(ps->err, TARN_ERR_NOMEM, "out of memory");
         text = uq;
     } else if (!tok_is_literal(ps)) {
-        return perr(ps, "expected a value, found '%s'", ps->kind == T_END ? "end of text" : "token");
+        return perr(ps, "expected a value, found '%s'",
+                    ps->kind == T_END ? "end of text" : "token");
     }
     tarn_err e2;
     tarn_status st = tarn_scalar_parse(ps->pred->arena, f->type, text, n, out, &e2);
     if (st != TARN_OK) {
         char tn[48];
-        tarn_status r = tarn_err_set(ps->err, TARN_ERR_USAGE,
-                                     "--where: column %d: %s (column '%s' is %s)",
-                                     (int)(ps->tok - ps->src) + 1, e2.msg, f->name,
-                                     tarn_type_name(f->type, tn, sizeof tn));
+        tarn_status r = tarn_err_set(
+            ps->err, TARN_ERR_USAGE, "--where: column %d: %s (column '%s' is %s)",
+            (int)(ps->tok - ps->src) + 1, e2.msg, f->name, tarn_type_name(f->type, tn, sizeof tn));
         return r;
     }
     return next(ps);
@@ -312,7 +338,8 @@ static tarn_status parse_in(parser *ps, int col, bool neg, node **out)
     n->lits = tarn_arena_alloc(ps->pred->arena, sizeof(tarn_scalar) * (size_t)cap);
     for (;;) {
         if (n->n_lits == cap) {
-            tarn_scalar *nl = tarn_arena_alloc(ps->pred->arena, sizeof(tarn_scalar) * (size_t)cap * 2);
+            tarn_scalar *nl =
+                tarn_arena_alloc(ps->pred->arena, sizeof(tarn_scalar) * (size_t)cap * 2);
             if (!nl)
                 return tarn_err_set(ps->err, TARN_ERR_NOMEM, "out of memory");
             memcpy(nl, n->lits, sizeof(tarn_scalar) * (size_t)cap);
@@ -611,8 +638,8 @@ static void compare_rows(const tarn_vec *v, const tarn_scalar *lit, int64_t n, i
     case TARN_TYPE_STRING:
     case TARN_TYPE_BINARY:
         for (int64_t i = 0; i < n; i++)
-            c[i] = (int8_t)cmp_bytes(v->bytes + v->offsets[i], v->offsets[i + 1] - v->offsets[i],
-                                     lit);
+            c[i] =
+                (int8_t)cmp_bytes(v->bytes + v->offsets[i], v->offsets[i + 1] - v->offsets[i], lit);
         break;
     case TARN_TYPE_UUID:
         for (int64_t i = 0; i < n; i++)

@@ -32,24 +32,24 @@ static uint64_t name_hash(const uint8_t *k, size_t n)
     return h ^ (h >> 29);
 }
 
-static tarn_status kind_of(const tarn_field *f, io_col *c, tarn_err *err)
+static tarn_status kind_of(const tarn_field *f, tarn_io_col *c, tarn_err *err)
 {
     static const struct {
         tarn_type_id id;
-        io_kind kind;
+        tarn_io_kind kind;
     } map[] = {
-        {TARN_TYPE_BOOL, IO_K_BOOL},    {TARN_TYPE_INT8, IO_K_I8},
-        {TARN_TYPE_INT16, IO_K_I16},    {TARN_TYPE_INT32, IO_K_I32},
-        {TARN_TYPE_INT64, IO_K_I64},    {TARN_TYPE_UINT8, IO_K_U8},
-        {TARN_TYPE_UINT16, IO_K_U16},   {TARN_TYPE_UINT32, IO_K_U32},
-        {TARN_TYPE_UINT64, IO_K_U64},   {TARN_TYPE_FLOAT32, IO_K_F32},
-        {TARN_TYPE_FLOAT64, IO_K_F64},  {TARN_TYPE_STRING, IO_K_STR},
-        {TARN_TYPE_BINARY, IO_K_BIN},   {TARN_TYPE_UUID, IO_K_UUID},
-        {TARN_TYPE_DATE, IO_K_DATE},    {TARN_TYPE_TIME, IO_K_TIME},
-        {TARN_TYPE_TIMESTAMP, IO_K_TS}, {TARN_TYPE_TIMESTAMP_NTZ, IO_K_TS_NTZ},
+        {TARN_TYPE_BOOL, TARN_IO_K_BOOL},    {TARN_TYPE_INT8, TARN_IO_K_I8},
+        {TARN_TYPE_INT16, TARN_IO_K_I16},    {TARN_TYPE_INT32, TARN_IO_K_I32},
+        {TARN_TYPE_INT64, TARN_IO_K_I64},    {TARN_TYPE_UINT8, TARN_IO_K_U8},
+        {TARN_TYPE_UINT16, TARN_IO_K_U16},   {TARN_TYPE_UINT32, TARN_IO_K_U32},
+        {TARN_TYPE_UINT64, TARN_IO_K_U64},   {TARN_TYPE_FLOAT32, TARN_IO_K_F32},
+        {TARN_TYPE_FLOAT64, TARN_IO_K_F64},  {TARN_TYPE_STRING, TARN_IO_K_STR},
+        {TARN_TYPE_BINARY, TARN_IO_K_BIN},   {TARN_TYPE_UUID, TARN_IO_K_UUID},
+        {TARN_TYPE_DATE, TARN_IO_K_DATE},    {TARN_TYPE_TIME, TARN_IO_K_TIME},
+        {TARN_TYPE_TIMESTAMP, TARN_IO_K_TS}, {TARN_TYPE_TIMESTAMP_NTZ, TARN_IO_K_TS_NTZ},
     };
     if (f->type.id == TARN_TYPE_DECIMAL) {
-        c->kind = tarn_decimal_is_wide(f->type) ? IO_K_DEC128 : IO_K_DEC64;
+        c->kind = tarn_decimal_is_wide(f->type) ? TARN_IO_K_DEC128 : TARN_IO_K_DEC64;
         c->dec_limit = (int64_t)tarn_pow10_i128(TARN_MIN(f->type.precision, 18));
         return TARN_OK;
     }
@@ -65,31 +65,31 @@ static tarn_status kind_of(const tarn_field *f, io_col *c, tarn_err *err)
                         tn);
 }
 
-static void int_range(io_col *c)
+static void int_range(tarn_io_col *c)
 {
     switch (c->kind) {
-    case IO_K_I8:
+    case TARN_IO_K_I8:
         c->lo = INT8_MIN, c->hi = INT8_MAX;
         break;
-    case IO_K_I16:
+    case TARN_IO_K_I16:
         c->lo = INT16_MIN, c->hi = INT16_MAX;
         break;
-    case IO_K_I32:
+    case TARN_IO_K_I32:
         c->lo = INT32_MIN, c->hi = INT32_MAX;
         break;
-    case IO_K_I64:
+    case TARN_IO_K_I64:
         c->lo = INT64_MIN, c->hi = INT64_MAX;
         break;
-    case IO_K_U8:
+    case TARN_IO_K_U8:
         c->uhi = UINT8_MAX;
         break;
-    case IO_K_U16:
+    case TARN_IO_K_U16:
         c->uhi = UINT16_MAX;
         break;
-    case IO_K_U32:
+    case TARN_IO_K_U32:
         c->uhi = UINT32_MAX;
         break;
-    case IO_K_U64:
+    case TARN_IO_K_U64:
         c->uhi = UINT64_MAX;
         break;
     default:
@@ -97,7 +97,7 @@ static void int_range(io_col *c)
     }
 }
 
-tarn_status io_plan_init(io_plan *pl, const tarn_schema *s, tarn_err *err)
+tarn_status tarn_io_plan_init(tarn_io_plan *pl, const tarn_schema *s, tarn_err *err)
 {
     tarn_status st = TARN_OK;
     memset(pl, 0, sizeof *pl);
@@ -117,7 +117,7 @@ tarn_status io_plan_init(io_plan *pl, const tarn_schema *s, tarn_err *err)
         pl->slots[i] = -1;
     for (int i = 0; i < n; i++) {
         const tarn_field *f = &s->fields[i];
-        io_col *c = &pl->cols[i];
+        tarn_io_col *c = &pl->cols[i];
         c->name = f->name;
         c->name_len = strlen(f->name);
         c->fast_key = c->name_len <= sizeof c->key_pad;
@@ -135,7 +135,7 @@ tarn_status io_plan_init(io_plan *pl, const tarn_schema *s, tarn_err *err)
             goto done;
         int_range(c);
         tarn_type_name(f->type, c->tname, sizeof c->tname);
-        if (io_plan_lookup(pl, (const uint8_t *)c->name, c->name_len) >= 0)
+        if (tarn_io_plan_lookup(pl, (const uint8_t *)c->name, c->name_len) >= 0)
             continue; /* duplicate name: the first column wins */
         uint32_t h = (uint32_t)name_hash((const uint8_t *)c->name, c->name_len) & pl->mask;
         while (pl->slots[h] >= 0)
@@ -144,25 +144,25 @@ tarn_status io_plan_init(io_plan *pl, const tarn_schema *s, tarn_err *err)
     }
 done:
     if (st != TARN_OK)
-        io_plan_fini(pl);
+        tarn_io_plan_fini(pl);
     return st;
 }
 
-void io_plan_fini(io_plan *pl)
+void tarn_io_plan_fini(tarn_io_plan *pl)
 {
     tarn_free(pl->cols);
     tarn_free(pl->slots);
     memset(pl, 0, sizeof *pl);
 }
 
-int io_plan_lookup(const io_plan *pl, const uint8_t *k, size_t n)
+int tarn_io_plan_lookup(const tarn_io_plan *pl, const uint8_t *k, size_t n)
 {
     uint32_t h = (uint32_t)name_hash(k, n) & pl->mask;
     for (;;) {
         int32_t i = pl->slots[h];
         if (i < 0)
             return -1;
-        const io_col *c = &pl->cols[i];
+        const tarn_io_col *c = &pl->cols[i];
         if (c->name_len == n && memcmp(c->name, k, n) == 0)
             return i;
         h = (h + 1) & pl->mask;
@@ -171,7 +171,7 @@ int io_plan_lookup(const io_plan *pl, const uint8_t *k, size_t n)
 
 /* Vectors -------------------------------------------------------------------- */
 
-void io_vec_pop(tarn_vec *v)
+void tarn_io_vec_pop(tarn_vec *v)
 {
     if (v->len == 0)
         return;
@@ -182,7 +182,7 @@ void io_vec_pop(tarn_vec *v)
         v->bytes_len = v->offsets[v->len];
 }
 
-void io_vec_truncate(tarn_vec *v, int64_t n)
+void tarn_io_vec_truncate(tarn_vec *v, int64_t n)
 {
     if (n >= v->len)
         return;
@@ -192,7 +192,7 @@ void io_vec_truncate(tarn_vec *v, int64_t n)
     tarn_vec_count_nulls(v);
 }
 
-tarn_status io_put_null(const io_col *c, tarn_vec *v, tarn_err *err)
+tarn_status tarn_io_put_null(const tarn_io_col *c, tarn_vec *v, tarn_err *err)
 {
     if (!c->nullable)
         return tarn_err_set(err, TARN_ERR_INVALID, "null is not allowed (column is NOT NULL)");
@@ -211,7 +211,7 @@ tarn_status io_put_null(const io_col *c, tarn_vec *v, tarn_err *err)
     return TARN_OK;
 }
 
-bool io_utf8_valid(const uint8_t *p, size_t n)
+bool tarn_io_utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -253,7 +253,8 @@ bool io_utf8_valid(const uint8_t *p, size_t n)
     return true;
 }
 
-tarn_status io_put_bytes_raw(io_piece *pc, tarn_vec *v, const uint8_t *p, size_t n, tarn_err *err)
+tarn_status tarn_io_put_bytes_raw(tarn_io_piece *pc, tarn_vec *v, const uint8_t *p, size_t n,
+                                  tarn_err *err)
 {
     if (TARN_UNLIKELY(v->bytes_len + (int64_t)n > v->bytes_cap)) {
         tarn_status st = tarn_vec_reserve_bytes(v, (int64_t)n);
@@ -264,21 +265,21 @@ tarn_status io_put_bytes_raw(io_piece *pc, tarn_vec *v, const uint8_t *p, size_t
         memcpy(v->bytes + v->bytes_len, p, n);
     v->bytes_len += (int64_t)n;
     v->offsets[v->len + 1] = (int32_t)v->bytes_len;
-    io_mark_valid(v);
+    tarn_io_mark_valid(v);
     v->len++;
     pc->batch_bytes += (int64_t)n;
     return TARN_OK;
 }
 
-tarn_status io_put_bytes(io_piece *pc, const io_col *c, tarn_vec *v, const uint8_t *p, size_t n,
-                         tarn_err *err)
+tarn_status tarn_io_put_bytes(tarn_io_piece *pc, const tarn_io_col *c, tarn_vec *v,
+                              const uint8_t *p, size_t n, tarn_err *err)
 {
-    if (c->kind == IO_K_STR && !io_utf8_valid(p, n))
+    if (c->kind == TARN_IO_K_STR && !tarn_io_utf8_valid(p, n))
         return tarn_err_set(err, TARN_ERR_INVALID, "invalid UTF-8 in a string value");
-    return io_put_bytes_raw(pc, v, p, n, err);
+    return tarn_io_put_bytes_raw(pc, v, p, n, err);
 }
 
-size_t io_count_byte(const uint8_t *p, size_t n, uint8_t c)
+size_t tarn_io_count_byte(const uint8_t *p, size_t n, uint8_t c)
 {
     size_t count = 0, i = 0;
 #if defined(__SSE2__)
@@ -308,7 +309,8 @@ static inline bool is_digit(uint8_t c)
     return (unsigned)(c - '0') < 10u;
 }
 
-const uint8_t *io_scan_number(const uint8_t *p, const uint8_t *end, bool strict, io_num *o)
+const uint8_t *tarn_io_scan_number(const uint8_t *p, const uint8_t *end, bool strict,
+                                   tarn_io_num *o)
 {
     const uint8_t *s = p;
     memset(o, 0, sizeof *o);
@@ -405,16 +407,16 @@ static const uint64_t pow10_u[19] = {1ULL,
                                      100000000000000000ULL,
                                      1000000000000000000ULL};
 
-tarn_status io_parse_int_text(const uint8_t *p, size_t n, tarn_i128 lo, tarn_i128 hi,
-                              const char *tname, tarn_i128 *out, tarn_err *err)
+tarn_status tarn_io_parse_int_text(const uint8_t *p, size_t n, tarn_i128 lo, tarn_i128 hi,
+                                   const char *tname, tarn_i128 *out, tarn_err *err)
 {
     tarn_err tmp;
     tarn_i128 v;
     const char *s = (const char *)p;
     int shown = (int)TARN_MIN(n, 64);
     if (tarn_parse_decimal(s, n, 38, 0, &v, &tmp) != TARN_OK) {
-        io_num num;
-        if (io_scan_number(p, p + n, false, &num) && num.n == n && !num.frac)
+        tarn_io_num num;
+        if (tarn_io_scan_number(p, p + n, false, &num) && num.n == n && !num.frac)
             return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' is out of range for %s", shown, s,
                                 tname);
         return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' is not %s", shown, s, tname);
@@ -426,23 +428,23 @@ tarn_status io_parse_int_text(const uint8_t *p, size_t n, tarn_i128 lo, tarn_i12
     return TARN_OK;
 }
 
-static void put_fixed_int(tarn_vec *v, io_kind k, tarn_i128 x)
+static void put_fixed_int(tarn_vec *v, tarn_io_kind k, tarn_i128 x)
 {
     uint8_t *d = v->data;
     int64_t i = v->len;
     switch (k) {
-    case IO_K_I8:
-    case IO_K_U8:
+    case TARN_IO_K_I8:
+    case TARN_IO_K_U8:
         d[i] = (uint8_t)x;
         break;
-    case IO_K_I16:
-    case IO_K_U16: {
+    case TARN_IO_K_I16:
+    case TARN_IO_K_U16: {
         uint16_t y = (uint16_t)x;
         memcpy(d + i * 2, &y, 2);
         break;
     }
-    case IO_K_I32:
-    case IO_K_U32: {
+    case TARN_IO_K_I32:
+    case TARN_IO_K_U32: {
         uint32_t y = (uint32_t)x;
         memcpy(d + i * 4, &y, 4);
         break;
@@ -453,16 +455,17 @@ static void put_fixed_int(tarn_vec *v, io_kind k, tarn_i128 x)
         break;
     }
     }
-    io_mark_valid(v);
+    tarn_io_mark_valid(v);
     v->len++;
 }
 
-static inline bool is_signed_kind(io_kind k)
+static inline bool is_signed_kind(tarn_io_kind k)
 {
-    return k >= IO_K_I8 && k <= IO_K_I64;
+    return k >= TARN_IO_K_I8 && k <= TARN_IO_K_I64;
 }
 
-static tarn_status conv_int(const io_col *c, tarn_vec *v, const io_num *num, tarn_err *err)
+static tarn_status conv_int(const tarn_io_col *c, tarn_vec *v, const tarn_io_num *num,
+                            tarn_err *err)
 {
     if (!num->frac && !num->has_exp && !num->big) {
         uint64_t m = num->mant;
@@ -491,14 +494,14 @@ slow:;
     tarn_i128 x;
     tarn_i128 lo = is_signed_kind(c->kind) ? (tarn_i128)c->lo : 0;
     tarn_i128 hi = is_signed_kind(c->kind) ? (tarn_i128)c->hi : (tarn_i128)c->uhi;
-    TARN_TRY(io_parse_int_text(num->p, num->n, lo, hi, c->tname, &x, err));
+    TARN_TRY(tarn_io_parse_int_text(num->p, num->n, lo, hi, c->tname, &x, err));
     put_fixed_int(v, c->kind, x);
     return TARN_OK;
 }
 
 /* strtod/strtof on a NUL-terminated copy; rejects anything but decimal
  * syntax and the NaN/Infinity words (as tarn_parse_double does). */
-static tarn_status parse_float_slow(io_piece *pc, const uint8_t *p, size_t n, bool single,
+static tarn_status parse_float_slow(tarn_io_piece *pc, const uint8_t *p, size_t n, bool single,
                                     double *out, tarn_err *err)
 {
     if (n < 120) {
@@ -526,69 +529,72 @@ static tarn_status parse_float_slow(io_piece *pc, const uint8_t *p, size_t n, bo
     return TARN_OK;
 }
 
-static tarn_status conv_float(io_piece *pc, const io_col *c, tarn_vec *v, const io_num *num,
-                              tarn_err *err)
+static tarn_status conv_float(tarn_io_piece *pc, const tarn_io_col *c, tarn_vec *v,
+                              const tarn_io_num *num, tarn_err *err)
 {
     if (!num->big) {
         int e10 = num->exp - num->n_frac;
-        if (c->kind == IO_K_F64 && num->mant <= (UINT64_C(1) << 53) && e10 >= -22 && e10 <= 22) {
+        if (c->kind == TARN_IO_K_F64 && num->mant <= (UINT64_C(1) << 53) && e10 >= -22 &&
+            e10 <= 22) {
             double d = (double)num->mant;
             d = e10 < 0 ? d / pow10_d[-e10] : d * pow10_d[e10];
             if (num->neg)
                 d = -d;
             memcpy(v->data + v->len * 8, &d, 8);
-            io_mark_valid(v);
+            tarn_io_mark_valid(v);
             v->len++;
             return TARN_OK;
         }
 #if FLT_EVAL_METHOD == 0
-        if (c->kind == IO_K_F32 && num->mant <= (UINT64_C(1) << 24) && e10 >= -10 && e10 <= 10) {
+        if (c->kind == TARN_IO_K_F32 && num->mant <= (UINT64_C(1) << 24) && e10 >= -10 &&
+            e10 <= 10) {
             float f = (float)num->mant;
             f = e10 < 0 ? f / (float)pow10_d[-e10] : f * (float)pow10_d[e10];
             if (num->neg)
                 f = -f;
             memcpy(v->data + v->len * 4, &f, 4);
-            io_mark_valid(v);
+            tarn_io_mark_valid(v);
             v->len++;
             return TARN_OK;
         }
 #endif
     }
     double d;
-    TARN_TRY(parse_float_slow(pc, num->p, num->n, c->kind == IO_K_F32, &d, err));
-    if (isinf(d) || (c->kind == IO_K_F32 && isinf((float)d)))
+    TARN_TRY(parse_float_slow(pc, num->p, num->n, c->kind == TARN_IO_K_F32, &d, err));
+    if (isinf(d) || (c->kind == TARN_IO_K_F32 && isinf((float)d)))
         return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' is out of range for %s",
                             (int)TARN_MIN(num->n, 64), (const char *)num->p, c->tname);
-    if (c->kind == IO_K_F32) {
+    if (c->kind == TARN_IO_K_F32) {
         float f = (float)d;
         memcpy(v->data + v->len * 4, &f, 4);
     } else {
         memcpy(v->data + v->len * 8, &d, 8);
     }
-    io_mark_valid(v);
+    tarn_io_mark_valid(v);
     v->len++;
     return TARN_OK;
 }
 
-static void put_decimal(tarn_vec *v, io_kind k, tarn_i128 x)
+static void put_decimal(tarn_vec *v, tarn_io_kind k, tarn_i128 x)
 {
-    if (k == IO_K_DEC128) {
+    if (k == TARN_IO_K_DEC128) {
         memcpy(v->data + v->len * 16, &x, 16);
     } else {
         int64_t y = (int64_t)x;
         memcpy(v->data + v->len * 8, &y, 8);
     }
-    io_mark_valid(v);
+    tarn_io_mark_valid(v);
     v->len++;
 }
 
-static tarn_status conv_decimal(const io_col *c, tarn_vec *v, const io_num *num, tarn_err *err)
+static tarn_status conv_decimal(const tarn_io_col *c, tarn_vec *v, const tarn_io_num *num,
+                                tarn_err *err)
 {
     int scale = c->type.scale;
     if (!num->big && !num->has_exp && num->n_frac <= scale &&
         num->n_digits - num->n_frac + scale <= 18) {
         uint64_t u = num->mant * pow10_u[scale - num->n_frac];
-        if (c->kind == IO_K_DEC128 || u < (uint64_t)c->dec_limit) {
+        if (c->kind == TARN_IO_K_DEC128 || u < (uint64_t)c->dec_limit) {
             put_decimal(v, c->kind, num->neg ? -(tarn_i128)u : (tarn_i128)u);
             return TARN_OK;
         }
@@ -599,30 +605,30 @@ static tarn_status conv_decimal(const io_col *c, tarn_vec *v, const io_num *num,
     return TARN_OK;
 }
 
-tarn_status io_conv_number(io_piece *pc, const io_col *c, tarn_vec *v, const io_num *num,
-                           tarn_err *err)
+tarn_status tarn_io_conv_number(tarn_io_piece *pc, const tarn_io_col *c, tarn_vec *v,
+                                const tarn_io_num *num, tarn_err *err)
 {
     switch (c->kind) {
-    case IO_K_I8:
-    case IO_K_I16:
-    case IO_K_I32:
-    case IO_K_I64:
-    case IO_K_U8:
-    case IO_K_U16:
-    case IO_K_U32:
-    case IO_K_U64:
+    case TARN_IO_K_I8:
+    case TARN_IO_K_I16:
+    case TARN_IO_K_I32:
+    case TARN_IO_K_I64:
+    case TARN_IO_K_U8:
+    case TARN_IO_K_U16:
+    case TARN_IO_K_U32:
+    case TARN_IO_K_U64:
         return conv_int(c, v, num, err);
-    case IO_K_F32:
-    case IO_K_F64:
+    case TARN_IO_K_F32:
+    case TARN_IO_K_F64:
         return conv_float(pc, c, v, num, err);
-    case IO_K_DEC64:
-    case IO_K_DEC128:
+    case TARN_IO_K_DEC64:
+    case TARN_IO_K_DEC128:
         return conv_decimal(c, v, num, err);
-    case IO_K_STR:
-    case IO_K_BIN:
-        return io_put_bytes(pc, c, v, num->p, num->n, err);
+    case TARN_IO_K_STR:
+    case TARN_IO_K_BIN:
+        return tarn_io_put_bytes(pc, c, v, num->p, num->n, err);
     default:
-        return io_conv_text(pc, c, v, num->p, num->n, false, err);
+        return tarn_io_conv_text(pc, c, v, num->p, num->n, false, err);
     }
 }
 
@@ -655,7 +661,7 @@ static bool date_fast(const uint8_t *p, size_t n, int64_t *days)
 }
 
 /* date_fast with a one-entry cache: timestamps of a batch share few dates. */
-static bool date_cached(io_piece *pc, const uint8_t *p, size_t n, int64_t *days)
+static bool date_cached(tarn_io_piece *pc, const uint8_t *p, size_t n, int64_t *days)
 {
     if (!pc)
         return date_fast(p, n, days);
@@ -672,7 +678,7 @@ static bool date_cached(io_piece *pc, const uint8_t *p, size_t n, int64_t *days)
 }
 
 /* The common ISO 8601 shape; false sends the text to tarn_parse_timestamp. */
-static bool ts_fast(io_piece *pc, const uint8_t *p, size_t n, bool ntz, int64_t *out)
+static bool ts_fast(tarn_io_piece *pc, const uint8_t *p, size_t n, bool ntz, int64_t *out)
 {
     int64_t days;
     if (n < 19 || !date_cached(pc, p, n, &days) || (p[10] != 'T' && p[10] != ' ') ||
@@ -756,7 +762,7 @@ static tarn_status conv_uuid(tarn_vec *v, const uint8_t *p, size_t n, tarn_err *
         j += 2;
     }
     memcpy(v->data + v->len * 16, out, 16);
-    io_mark_valid(v);
+    tarn_io_mark_valid(v);
     v->len++;
     return TARN_OK;
 bad:
@@ -767,33 +773,33 @@ bad:
 static void put_i64(tarn_vec *v, int64_t x)
 {
     memcpy(v->data + v->len * 8, &x, 8);
-    io_mark_valid(v);
+    tarn_io_mark_valid(v);
     v->len++;
 }
 
 static void put_i32(tarn_vec *v, int32_t x)
 {
     memcpy(v->data + v->len * 4, &x, 4);
-    io_mark_valid(v);
+    tarn_io_mark_valid(v);
     v->len++;
 }
 
-tarn_status io_conv_text(io_piece *pc, const io_col *c, tarn_vec *v, const uint8_t *p, size_t n,
-                         bool trim, tarn_err *err)
+tarn_status tarn_io_conv_text(tarn_io_piece *pc, const tarn_io_col *c, tarn_vec *v,
+                              const uint8_t *p, size_t n, bool trim, tarn_err *err)
 {
-    if (c->kind == IO_K_STR || c->kind == IO_K_BIN)
-        return io_put_bytes(pc, c, v, p, n, err);
+    if (c->kind == TARN_IO_K_STR || c->kind == TARN_IO_K_BIN)
+        return tarn_io_put_bytes(pc, c, v, p, n, err);
     if (trim) {
         while (n > 0 && (*p == ' ' || *p == '\t'))
             p++, n--;
         while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
         if (n == 0)
-            return io_put_null(c, v, err);
+            return tarn_io_put_null(c, v, err);
     }
     const char *s = (const char *)p;
     switch (c->kind) {
-    case IO_K_BOOL: {
+    case TARN_IO_K_BOOL: {
         bool b;
         if (n == 4 && memcmp(p, "true", 4) == 0)
             b = true;
@@ -802,39 +808,39 @@ tarn_status io_conv_text(io_piece *pc, const io_col *c, tarn_vec *v, const uint8
         else
             TARN_TRY(tarn_parse_bool(s, n, &b, err));
         tarn_bit_set(v->data, v->len, b);
-        io_mark_valid(v);
+        tarn_io_mark_valid(v);
         v->len++;
         return TARN_OK;
     }
-    case IO_K_I8:
-    case IO_K_I16:
-    case IO_K_I32:
-    case IO_K_I64:
-    case IO_K_U8:
-    case IO_K_U16:
-    case IO_K_U32:
-    case IO_K_U64:
-    case IO_K_F32:
-    case IO_K_F64:
-    case IO_K_DEC64:
-    case IO_K_DEC128: {
-        io_num num;
-        if (io_scan_number(p, p + n, false, &num) && num.n == n)
-            return io_conv_number(pc, c, v, &num, err);
-        if (c->kind == IO_K_F32 || c->kind == IO_K_F64) {
+    case TARN_IO_K_I8:
+    case TARN_IO_K_I16:
+    case TARN_IO_K_I32:
+    case TARN_IO_K_I64:
+    case TARN_IO_K_U8:
+    case TARN_IO_K_U16:
+    case TARN_IO_K_U32:
+    case TARN_IO_K_U64:
+    case TARN_IO_K_F32:
+    case TARN_IO_K_F64:
+    case TARN_IO_K_DEC64:
+    case TARN_IO_K_DEC128: {
+        tarn_io_num num;
+        if (tarn_io_scan_number(p, p + n, false, &num) && num.n == n)
+            return tarn_io_conv_number(pc, c, v, &num, err);
+        if (c->kind == TARN_IO_K_F32 || c->kind == TARN_IO_K_F64) {
             double d;
-            TARN_TRY(parse_float_slow(pc, p, n, c->kind == IO_K_F32, &d, err));
-            if (c->kind == IO_K_F32) {
+            TARN_TRY(parse_float_slow(pc, p, n, c->kind == TARN_IO_K_F32, &d, err));
+            if (c->kind == TARN_IO_K_F32) {
                 float f = (float)d;
                 memcpy(v->data + v->len * 4, &f, 4);
             } else {
                 memcpy(v->data + v->len * 8, &d, 8);
             }
-            io_mark_valid(v);
+            tarn_io_mark_valid(v);
             v->len++;
             return TARN_OK;
         }
-        if (c->kind == IO_K_DEC64 || c->kind == IO_K_DEC128) {
+        if (c->kind == TARN_IO_K_DEC64 || c->kind == TARN_IO_K_DEC128) {
             tarn_i128 x;
             TARN_TRY(tarn_parse_decimal(s, n, c->type.precision, c->type.scale, &x, err));
             put_decimal(v, c->kind, x);
@@ -843,9 +849,9 @@ tarn_status io_conv_text(io_piece *pc, const io_col *c, tarn_vec *v, const uint8
         return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' is not %s", (int)TARN_MIN(n, 64), s,
                             c->tname);
     }
-    case IO_K_UUID:
+    case TARN_IO_K_UUID:
         return conv_uuid(v, p, n, err);
-    case IO_K_DATE: {
+    case TARN_IO_K_DATE: {
         int64_t days;
         if (n == 10 && date_cached(pc, p, n, &days)) {
             put_i32(v, (int32_t)days);
@@ -856,16 +862,16 @@ tarn_status io_conv_text(io_piece *pc, const io_col *c, tarn_vec *v, const uint8
         put_i32(v, d32);
         return TARN_OK;
     }
-    case IO_K_TIME: {
+    case TARN_IO_K_TIME: {
         int64_t t;
         TARN_TRY(tarn_parse_time(s, n, &t, err));
         put_i64(v, t);
         return TARN_OK;
     }
-    case IO_K_TS:
-    case IO_K_TS_NTZ: {
+    case TARN_IO_K_TS:
+    case TARN_IO_K_TS_NTZ: {
         int64_t t;
-        bool ntz = c->kind == IO_K_TS_NTZ;
+        bool ntz = c->kind == TARN_IO_K_TS_NTZ;
         if (!ts_fast(pc, p, n, ntz, &t))
             TARN_TRY(tarn_parse_timestamp(s, n, ntz, &t, err));
         put_i64(v, t);
@@ -891,34 +897,34 @@ static bool has_zone(const uint8_t *p, size_t n)
     return false;
 }
 
-io_class io_class_json_string(const uint8_t *p, size_t n)
+tarn_io_class tarn_io_class_json_string(const uint8_t *p, size_t n)
 {
     int64_t x;
     tarn_err tmp;
     if (n == 10 && date_fast(p, n, &x))
-        return IO_C_DATE;
+        return TARN_IO_C_DATE;
     if (n > 10 && n < 64 && is_digit(p[0])) {
         if (ts_fast(NULL, p, n, false, &x) && has_zone(p, n))
-            return IO_C_TS;
+            return TARN_IO_C_TS;
         if (has_zone(p, n) && tarn_parse_timestamp((const char *)p, n, false, &x, &tmp) == TARN_OK)
-            return IO_C_TS;
+            return TARN_IO_C_TS;
     }
-    return IO_C_STRING;
+    return TARN_IO_C_STRING;
 }
 
-io_class io_class_text(const uint8_t *p, size_t n)
+tarn_io_class tarn_io_class_text(const uint8_t *p, size_t n)
 {
     if (n == 0)
-        return IO_C_NULL;
+        return TARN_IO_C_NULL;
     if ((n == 4 && strncasecmp((const char *)p, "true", 4) == 0) ||
         (n == 5 && strncasecmp((const char *)p, "false", 5) == 0))
-        return IO_C_BOOL;
-    io_num num;
-    if (io_scan_number(p, p + n, false, &num) && num.n == n) {
+        return TARN_IO_C_BOOL;
+    tarn_io_num num;
+    if (tarn_io_scan_number(p, p + n, false, &num) && num.n == n) {
         if (!num.frac && !num.has_exp && !num.big &&
             num.mant <= (uint64_t)INT64_MAX + (num.neg ? 1 : 0))
-            return IO_C_INT;
-        return IO_C_DOUBLE;
+            return TARN_IO_C_INT;
+        return TARN_IO_C_DOUBLE;
     }
-    return io_class_json_string(p, n);
+    return tarn_io_class_json_string(p, n);
 }

@@ -17,8 +17,8 @@
 #include <stdio.h>
 
 typedef struct cctx {
-    const io_job *job;         /* shared options, plan and field map */
-    io_piece *pc;              /* output and error */
+    const tarn_io_job *job;    /* shared options, plan and field map */
+    tarn_io_piece *pc;         /* output and error */
     tarn_batch *b;             /* open batch (NULL when inferring) */
     const uint8_t *end;        /* piece end */
     const uint8_t *line_start; /* first byte of the current line inside the piece */
@@ -38,7 +38,7 @@ static bool cfail(cctx *x, const uint8_t *at, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     int64_t col = at ? (int64_t)(at - x->line_start) + x->line_col0 + 1 : 0;
-    io_piece_fail(x->pc, TARN_ERR_INVALID, x->line + 1, col, "%s", msg);
+    tarn_io_piece_fail(x->pc, TARN_ERR_INVALID, x->line + 1, col, "%s", msg);
     return false;
 }
 
@@ -85,7 +85,7 @@ static bool undouble(cctx *x, const uint8_t **s, size_t *n)
 static bool field(cctx *x, int f, int64_t line, int64_t col, const uint8_t *s, size_t n,
                   bool quoted, bool doubled)
 {
-    const io_job *job = x->job;
+    const tarn_io_job *job = x->job;
     int ci = job->csv_map[f];
     if (ci < 0)
         return true;
@@ -94,22 +94,22 @@ static bool field(cctx *x, int f, int64_t line, int64_t col, const uint8_t *s, s
     const char *nt = job->opts->null_text;
     bool is_null_text = !quoted && nt && n == strlen(nt) && memcmp(s, nt, n) == 0;
     if (job->infer) {
-        io_class c = (n == 0 || is_null_text) ? IO_C_NULL : io_class_text(s, n);
-        io_infer_note(job->infer, ci, c);
+        tarn_io_class c = (n == 0 || is_null_text) ? TARN_IO_C_NULL : tarn_io_class_text(s, n);
+        tarn_io_infer_note(job->infer, ci, c);
         return true;
     }
-    const io_col *c = &job->plan->cols[ci];
+    const tarn_io_col *c = &job->plan->cols[ci];
     tarn_vec *v = x->b->cols[ci];
-    io_piece *pc = x->pc;
+    tarn_io_piece *pc = x->pc;
     tarn_status st;
     if (n == 0)
-        st = quoted && (c->kind == IO_K_STR || c->kind == IO_K_BIN)
-                 ? io_put_bytes(pc, c, v, s, 0, &pc->err)
-                 : io_put_null(c, v, &pc->err);
+        st = quoted && (c->kind == TARN_IO_K_STR || c->kind == TARN_IO_K_BIN)
+                 ? tarn_io_put_bytes(pc, c, v, s, 0, &pc->err)
+                 : tarn_io_put_null(c, v, &pc->err);
     else if (is_null_text)
-        st = io_put_null(c, v, &pc->err);
+        st = tarn_io_put_null(c, v, &pc->err);
     else
-        st = io_conv_text(pc, c, v, s, n, true, &pc->err);
+        st = tarn_io_conv_text(pc, c, v, s, n, true, &pc->err);
     if (TARN_LIKELY(st == TARN_OK))
         return true;
     tarn_err_prefix(&pc->err, "field '%s'", c->name);
@@ -122,17 +122,17 @@ static bool field(cctx *x, int f, int64_t line, int64_t col, const uint8_t *s, s
 
 static bool record_done(cctx *x, const uint8_t *rec)
 {
-    io_piece *pc = x->pc;
-    const io_job *job = x->job;
+    tarn_io_piece *pc = x->pc;
+    const tarn_io_job *job = x->job;
     pc->n_records++;
     if (job->infer)
         return true;
-    const io_plan *pl = job->plan;
+    const tarn_io_plan *pl = job->plan;
     for (int i = 0; i < pl->n_cols; i++) {
         tarn_vec *v = x->b->cols[i];
         if (v->len != pc->rows)
             continue;
-        tarn_status st = io_put_null(&pl->cols[i], v, &pc->err);
+        tarn_status st = tarn_io_put_null(&pl->cols[i], v, &pc->err);
         if (st != TARN_OK) {
             tarn_err_prefix(&pc->err, "field '%s'", pl->cols[i].name);
             pc->err.line = x->line;
@@ -141,9 +141,9 @@ static bool record_done(cctx *x, const uint8_t *rec)
         }
     }
     pc->rows++;
-    if (pc->rows >= job->batch_rows || pc->batch_bytes >= IO_BATCH_BYTES_MAX) {
-        io_piece_batch_end(pc);
-        if (io_piece_batch_begin(job, pc) != TARN_OK)
+    if (pc->rows >= job->batch_rows || pc->batch_bytes >= TARN_IO_BATCH_BYTES_MAX) {
+        tarn_io_piece_batch_end(pc);
+        if (tarn_io_piece_batch_begin(job, pc) != TARN_OK)
             return cfail(x, rec, "out of memory");
         x->b = pc->batches[pc->n_batches - 1];
     }
@@ -188,7 +188,7 @@ static inline bool at_eol(const cctx *x, const uint8_t *p)
 /* One record at p; returns the first byte after it, NULL on error. */
 static const uint8_t *record(cctx *x, const uint8_t *p)
 {
-    const io_job *job = x->job;
+    const tarn_io_job *job = x->job;
     const uint8_t *cls = job->csv_cls, *end = x->end, *rec = p;
     const uint8_t delim = x->delim, quote = x->quote;
     const int nf = job->csv_n_fields;
@@ -276,7 +276,7 @@ static const uint8_t *record_end(const cctx *x, const uint8_t *rec)
     return p;
 }
 
-void io_csv_parse_piece(const io_job *job, io_piece *pc)
+void tarn_io_csv_parse_piece(const tarn_io_job *job, tarn_io_piece *pc)
 {
     cctx x;
     memset(&x, 0, sizeof x);
@@ -288,8 +288,8 @@ void io_csv_parse_piece(const io_job *job, io_piece *pc)
     x.delim = (uint8_t)job->opts->delimiter;
     x.quote = (uint8_t)job->opts->quote;
     if (!job->infer) {
-        if (io_piece_batch_begin(job, pc) != TARN_OK) {
-            io_piece_fail(pc, TARN_ERR_NOMEM, 0, 0, "out of memory allocating a batch");
+        if (tarn_io_piece_batch_begin(job, pc) != TARN_OK) {
+            tarn_io_piece_fail(pc, TARN_ERR_NOMEM, 0, 0, "out of memory allocating a batch");
             return;
         }
         x.b = pc->batches[pc->n_batches - 1];
@@ -310,7 +310,7 @@ void io_csv_parse_piece(const io_job *job, io_piece *pc)
         if (!p) {
             /* Permissive mode skips the record; strict mode stops here. */
             p = record_end(&x, rec);
-            if (!io_piece_keep_bad(job, pc, rec, (size_t)(p - rec))) {
+            if (!tarn_io_piece_keep_bad(job, pc, rec, (size_t)(p - rec))) {
                 ok = false;
                 break;
             }
@@ -321,13 +321,13 @@ void io_csv_parse_piece(const io_job *job, io_piece *pc)
     }
     if (!job->infer) {
         if (!ok)
-            io_piece_rollback(pc);
-        io_piece_batch_end(pc);
+            tarn_io_piece_rollback(pc);
+        tarn_io_piece_batch_end(pc);
     }
     pc->n_lines = x.line;
 }
 
-void io_csv_classes(io_job *job, char delim, char quote)
+void tarn_io_csv_classes(tarn_io_job *job, char delim, char quote)
 {
     memset(job->csv_cls, 0, sizeof job->csv_cls);
     job->csv_cls[(uint8_t)delim] = 1;
@@ -338,23 +338,23 @@ void io_csv_classes(io_job *job, char delim, char quote)
         job->csv_cls[(uint8_t)quote] = 1;
 }
 
-int io_csv_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, char quote_c, int n_max,
-               size_t *cuts)
+int tarn_io_csv_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, char quote_c, int n_max,
+                    size_t *cuts)
 {
     if (!quote_c)
-        return io_ndjson_cut(buf, pos, len, eof, n_max, cuts);
+        return tarn_io_ndjson_cut(buf, pos, len, eof, n_max, cuts);
     const uint8_t quote = (uint8_t)quote_c;
     size_t end = 0;
     if (eof) {
         end = len;
     } else {
-        size_t total = io_count_byte(buf + pos, len - pos, quote), after = 0, hi = len;
+        size_t total = tarn_io_count_byte(buf + pos, len - pos, quote), after = 0, hi = len;
         for (;;) {
             const uint8_t *nl = memrchr(buf + pos, '\n', hi - pos);
             if (!nl)
                 break;
             size_t e = (size_t)(nl - buf);
-            after += io_count_byte(buf + e + 1, hi - (e + 1), quote);
+            after += tarn_io_count_byte(buf + e + 1, hi - (e + 1), quote);
             if (((total - after) & 1) == 0) {
                 end = e + 1;
                 break;
@@ -371,7 +371,7 @@ int io_csv_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, char quote_
         size_t t = pos + step * (size_t)i;
         if (t <= scanned)
             continue;
-        quotes += io_count_byte(buf + scanned, t - scanned, quote);
+        quotes += tarn_io_count_byte(buf + scanned, t - scanned, quote);
         size_t j = t;
         bool inq = quotes & 1;
         while (j < end) {
@@ -408,9 +408,9 @@ static const uint8_t *quoted_end(const uint8_t *p, const uint8_t *end, uint8_t q
     }
 }
 
-int io_csv_split_record(tarn_arena *a, const uint8_t *p, const uint8_t *end, char delim_c,
-                        char quote_c, int max, char **fields, bool *quoted,
-                        const uint8_t **out_next)
+int tarn_io_csv_split_record(tarn_arena *a, const uint8_t *p, const uint8_t *end, char delim_c,
+                             char quote_c, int max, char **fields, bool *quoted,
+                             const uint8_t **out_next)
 {
     const uint8_t delim = (uint8_t)delim_c, quote = (uint8_t)quote_c;
     int n = 0;
@@ -484,7 +484,7 @@ static int count_fields(const uint8_t **pp, const uint8_t *end, uint8_t delim, u
     return n;
 }
 
-char io_csv_sniff_delimiter(const uint8_t *p, size_t n, char quote)
+char tarn_io_csv_sniff_delimiter(const uint8_t *p, size_t n, char quote)
 {
     static const char cands[] = {',', '\t', ';', '|'};
     const uint8_t *end = p + n;

@@ -11,19 +11,19 @@
 
 #include "base/alloc.h"
 
-struct io_infer {
-    int n;          /* fields */
-    int cap;        /* allocated entries */
-    char **names;   /* NUL-terminated heap copies */
-    size_t *lens;   /* name lengths */
-    io_class *cls;  /* widened class per field */
-    int32_t *slots; /* open-addressing index: field or -1 */
-    uint32_t mask;  /* slots - 1 */
+struct tarn_io_infer {
+    int n;              /* fields */
+    int cap;            /* allocated entries */
+    char **names;       /* NUL-terminated heap copies */
+    size_t *lens;       /* name lengths */
+    tarn_io_class *cls; /* widened class per field */
+    int32_t *slots;     /* open-addressing index: field or -1 */
+    uint32_t mask;      /* slots - 1 */
 };
 
-io_infer *io_infer_create(void)
+tarn_io_infer *tarn_io_infer_create(void)
 {
-    io_infer *inf = tarn_calloc(1, sizeof *inf);
+    tarn_io_infer *inf = tarn_calloc(1, sizeof *inf);
     if (!inf)
         return NULL;
     inf->slots = tarn_alloc(64 * sizeof *inf->slots);
@@ -37,7 +37,7 @@ io_infer *io_infer_create(void)
     return inf;
 }
 
-void io_infer_destroy(io_infer *inf)
+void tarn_io_infer_destroy(tarn_io_infer *inf)
 {
     if (!inf)
         return;
@@ -58,7 +58,7 @@ static uint32_t hash_name(const uint8_t *k, size_t n)
     return (uint32_t)(h ^ (h >> 32));
 }
 
-static int find(const io_infer *inf, const uint8_t *k, size_t n, uint32_t *slot)
+static int find(const tarn_io_infer *inf, const uint8_t *k, size_t n, uint32_t *slot)
 {
     uint32_t h = hash_name(k, n) & inf->mask;
     for (;;) {
@@ -73,7 +73,7 @@ static int find(const io_infer *inf, const uint8_t *k, size_t n, uint32_t *slot)
     }
 }
 
-static bool rehash(io_infer *inf)
+static bool rehash(tarn_io_infer *inf)
 {
     uint32_t size = (inf->mask + 1) * 2;
     int32_t *s = tarn_alloc(size * sizeof *s);
@@ -93,13 +93,13 @@ static bool rehash(io_infer *inf)
     return true;
 }
 
-int io_infer_field(io_infer *inf, const uint8_t *name, size_t n, tarn_status *st)
+int tarn_io_infer_field(tarn_io_infer *inf, const uint8_t *name, size_t n, tarn_status *st)
 {
     uint32_t slot;
     int i = find(inf, name, n, &slot);
     if (i >= 0)
         return i;
-    if (inf->n >= IO_INFER_MAX_FIELDS) {
+    if (inf->n >= TARN_IO_INFER_MAX_FIELDS) {
         *st = TARN_ERR_LIMIT;
         return -1;
     }
@@ -114,7 +114,7 @@ int io_infer_field(io_infer *inf, const uint8_t *name, size_t n, tarn_status *st
         if (!ln)
             return -1;
         inf->lens = ln;
-        io_class *cl = tarn_realloc(inf->cls, sizeof *cl * (size_t)cap);
+        tarn_io_class *cl = tarn_realloc(inf->cls, sizeof *cl * (size_t)cap);
         if (!cl)
             return -1;
         inf->cls = cl;
@@ -131,37 +131,38 @@ int io_infer_field(io_infer *inf, const uint8_t *name, size_t n, tarn_status *st
     i = inf->n++;
     inf->names[i] = copy;
     inf->lens[i] = n;
-    inf->cls[i] = IO_C_NULL;
+    inf->cls[i] = TARN_IO_C_NULL;
     inf->slots[slot] = i;
     *st = TARN_OK;
     return i;
 }
 
-static io_class widen(io_class a, io_class b)
+static tarn_io_class widen(tarn_io_class a, tarn_io_class b)
 {
-    if (a == b || b == IO_C_NULL)
+    if (a == b || b == TARN_IO_C_NULL)
         return a;
-    if (a == IO_C_NULL)
+    if (a == TARN_IO_C_NULL)
         return b;
-    if ((a == IO_C_INT && b == IO_C_DOUBLE) || (a == IO_C_DOUBLE && b == IO_C_INT))
-        return IO_C_DOUBLE;
-    if ((a == IO_C_DATE && b == IO_C_TS) || (a == IO_C_TS && b == IO_C_DATE))
-        return IO_C_TS;
-    return IO_C_STRING;
+    if ((a == TARN_IO_C_INT && b == TARN_IO_C_DOUBLE) ||
+        (a == TARN_IO_C_DOUBLE && b == TARN_IO_C_INT))
+        return TARN_IO_C_DOUBLE;
+    if ((a == TARN_IO_C_DATE && b == TARN_IO_C_TS) || (a == TARN_IO_C_TS && b == TARN_IO_C_DATE))
+        return TARN_IO_C_TS;
+    return TARN_IO_C_STRING;
 }
 
-void io_infer_note(io_infer *inf, int idx, io_class c)
+void tarn_io_infer_note(tarn_io_infer *inf, int idx, tarn_io_class c)
 {
     inf->cls[idx] = widen(inf->cls[idx], c);
 }
 
-tarn_status io_infer_schema(const io_infer *inf, tarn_schema **out, tarn_err *err)
+tarn_status tarn_io_infer_build(const tarn_io_infer *inf, tarn_schema **out, tarn_err *err)
 {
     static const tarn_type_id ids[] = {
-        [IO_C_NULL] = TARN_TYPE_STRING,   [IO_C_BOOL] = TARN_TYPE_BOOL,
-        [IO_C_INT] = TARN_TYPE_INT64,     [IO_C_DOUBLE] = TARN_TYPE_FLOAT64,
-        [IO_C_DATE] = TARN_TYPE_DATE,     [IO_C_TS] = TARN_TYPE_TIMESTAMP,
-        [IO_C_STRING] = TARN_TYPE_STRING,
+        [TARN_IO_C_NULL] = TARN_TYPE_STRING,   [TARN_IO_C_BOOL] = TARN_TYPE_BOOL,
+        [TARN_IO_C_INT] = TARN_TYPE_INT64,     [TARN_IO_C_DOUBLE] = TARN_TYPE_FLOAT64,
+        [TARN_IO_C_DATE] = TARN_TYPE_DATE,     [TARN_IO_C_TS] = TARN_TYPE_TIMESTAMP,
+        [TARN_IO_C_STRING] = TARN_TYPE_STRING,
     };
     *out = NULL;
     if (inf->n == 0)
@@ -194,7 +195,7 @@ static tarn_status infer(const char *path, const void *data, size_t n, const cha
 {
     tarn_status st;
     *out = NULL;
-    io_infer *inf = io_infer_create();
+    tarn_io_infer *inf = tarn_io_infer_create();
     if (!inf)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     tarn_io_opts o;
@@ -204,13 +205,14 @@ static tarn_status infer(const char *path, const void *data, size_t n, const cha
         tarn_io_opts_init(&o);
     if (o.on_bad_record)
         o.on_bad_record = ignore_bad;
-    st = io_reader_infer(path, data, n, name, &o, inf, max_records > 0 ? max_records : 10000, err);
+    st = tarn_io_reader_infer(path, data, n, name, &o, inf, max_records > 0 ? max_records : 10000,
+                              err);
     if (st == TARN_OK) {
-        st = io_infer_schema(inf, out, err);
+        st = tarn_io_infer_build(inf, out, err);
         if (st != TARN_OK)
             tarn_err_at_path(err, path ? path : (name ? name : "<memory>"));
     }
-    io_infer_destroy(inf);
+    tarn_io_infer_destroy(inf);
     return st;
 }
 

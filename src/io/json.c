@@ -6,7 +6,7 @@
  * A piece is parsed by one worker: keys are matched against the column plan
  * (predicted from the previous record's key order, else hashed), values are
  * converted straight into the open batch. Duplicate keys: the last wins.
- * Missing keys become nulls. Parsing relies on the IO_PAD sentinel (see
+ * Missing keys become nulls. Parsing relies on the TARN_IO_PAD sentinel (see
  * io_int.h): every scan stops at a byte that cannot continue its token.
  * Line and column numbers are relative to the piece; the reader rebases them.
  */
@@ -16,9 +16,9 @@
 #include <stdio.h>
 
 typedef struct jctx {
-    const io_job *job;         /* shared options and plan */
-    io_piece *pc;              /* output and error */
-    const io_plan *plan;       /* converters (NULL when inferring) */
+    const tarn_io_job *job;    /* shared options and plan */
+    tarn_io_piece *pc;         /* output and error */
+    const tarn_io_plan *plan;  /* converters (NULL when inferring) */
     tarn_batch *b;             /* open batch (NULL when inferring) */
     const uint8_t *end;        /* piece end */
     const uint8_t *line_start; /* first byte of the current line inside the piece */
@@ -57,14 +57,14 @@ static const uint8_t *jfail(jctx *x, const uint8_t *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    io_piece_fail(x->pc, TARN_ERR_INVALID, x->line + 1, col_of(x, at), "%s", msg);
+    tarn_io_piece_fail(x->pc, TARN_ERR_INVALID, x->line + 1, col_of(x, at), "%s", msg);
     return NULL;
 }
 
 /* A converter failed and wrote pc->err.msg: add the field and the place. */
 static const uint8_t *cfail(jctx *x, int ci, const uint8_t *at, tarn_status st)
 {
-    io_piece *pc = x->pc;
+    tarn_io_piece *pc = x->pc;
     tarn_err_prefix(&pc->err, "field '%s'", x->plan->cols[ci].name);
     pc->err.code = st;
     pc->err.line = x->line + 1;
@@ -272,7 +272,7 @@ static const uint8_t *str_value(jctx *x, const uint8_t *p, const uint8_t **s, si
     tarn_buf *sc = &x->pc->scratch;
     tarn_buf_reset(sc);
     if (tarn_buf_reserve(sc, (size_t)(q - p)) != TARN_OK) {
-        io_piece_fail(x->pc, TARN_ERR_NOMEM, x->line + 1, col_of(x, p), "out of memory");
+        tarn_io_piece_fail(x->pc, TARN_ERR_NOMEM, x->line + 1, col_of(x, p), "out of memory");
         return NULL;
     }
     if (!unescape(x, p + 1, q, (uint8_t *)sc->data, n))
@@ -300,9 +300,9 @@ static const uint8_t *literal(jctx *x, const uint8_t *p, int *kind)
     return jfail(x, p, "expected a JSON value but found %s", describe(x, p, wb, sizeof wb));
 }
 
-static const uint8_t *number(jctx *x, const uint8_t *p, io_num *num)
+static const uint8_t *number(jctx *x, const uint8_t *p, tarn_io_num *num)
 {
-    const uint8_t *e = io_scan_number(p, x->end, true, num);
+    const uint8_t *e = tarn_io_scan_number(p, x->end, true, num);
     if (!e)
         return jfail(x, p, "invalid number '%.*s'", (int)TARN_MIN(num->n, 40), (const char *)p);
     return e;
@@ -311,7 +311,7 @@ static const uint8_t *number(jctx *x, const uint8_t *p, io_num *num)
 /* Skips one JSON value at p, checking its syntax; iterative, depth-limited. */
 static const uint8_t *skip_value(jctx *x, const uint8_t *p)
 {
-    uint8_t stack[IO_MAX_DEPTH];
+    uint8_t stack[TARN_IO_MAX_DEPTH];
     int depth = 0;
     char wb[16];
     for (;;) {
@@ -338,8 +338,8 @@ static const uint8_t *skip_value(jctx *x, const uint8_t *p)
         }
         case '{':
         case '[':
-            if (depth >= IO_MAX_DEPTH)
-                return jfail(x, p, "JSON nested deeper than %d levels", IO_MAX_DEPTH);
+            if (depth >= TARN_IO_MAX_DEPTH)
+                return jfail(x, p, "JSON nested deeper than %d levels", TARN_IO_MAX_DEPTH);
             stack[depth++] = *p;
             p = ws(x, p + 1);
             if (*p == (stack[depth - 1] == '{' ? '}' : ']')) {
@@ -360,7 +360,7 @@ static const uint8_t *skip_value(jctx *x, const uint8_t *p)
             break;
         }
         default: {
-            io_num num;
+            tarn_io_num num;
             if (*p == '-' || (*p >= '0' && *p <= '9')) {
                 p = number(x, p, &num);
                 if (!p)
@@ -411,13 +411,13 @@ static const uint8_t *skip_value(jctx *x, const uint8_t *p)
 /* Value for column ci. */
 static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
 {
-    io_piece *pc = x->pc;
-    const io_col *c = &x->plan->cols[ci];
+    tarn_io_piece *pc = x->pc;
+    const tarn_io_col *c = &x->plan->cols[ci];
     tarn_vec *v = x->b->cols[ci];
     tarn_err *err = &pc->err;
     tarn_status st;
     if (TARN_UNLIKELY(v->len > pc->rows))
-        io_vec_pop(v); /* duplicate key: the last one wins */
+        tarn_io_vec_pop(v); /* duplicate key: the last one wins */
     else
         x->n_set++;
     const uint8_t *at = p;
@@ -429,24 +429,24 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
             return NULL;
         size_t n = (size_t)(q - p - 1);
         if (TARN_LIKELY(!(fl & STR_ESC))) {
-            if ((c->kind == IO_K_STR && !(fl & STR_HIGH)) || c->kind == IO_K_BIN)
-                st = io_put_bytes_raw(pc, v, p + 1, n, err);
+            if ((c->kind == TARN_IO_K_STR && !(fl & STR_HIGH)) || c->kind == TARN_IO_K_BIN)
+                st = tarn_io_put_bytes_raw(pc, v, p + 1, n, err);
             else
-                st = io_conv_text(pc, c, v, p + 1, n, false, err);
-        } else if (c->kind == IO_K_STR || c->kind == IO_K_BIN) {
+                st = tarn_io_conv_text(pc, c, v, p + 1, n, false, err);
+        } else if (c->kind == TARN_IO_K_STR || c->kind == TARN_IO_K_BIN) {
             if (v->bytes_len + (int64_t)n > v->bytes_cap &&
                 tarn_vec_reserve_bytes(v, (int64_t)n) != TARN_OK)
                 return jfail(x, at, "string values of one batch exceed 2 GiB");
             size_t m;
             if (!unescape(x, p + 1, q, v->bytes + v->bytes_len, &m))
                 return NULL;
-            if (c->kind == IO_K_STR && !io_utf8_valid(v->bytes + v->bytes_len, m)) {
+            if (c->kind == TARN_IO_K_STR && !tarn_io_utf8_valid(v->bytes + v->bytes_len, m)) {
                 tarn_err_set(err, TARN_ERR_INVALID, "invalid UTF-8 in a string value");
                 return cfail(x, ci, at, TARN_ERR_INVALID);
             }
             v->bytes_len += (int64_t)m;
             v->offsets[v->len + 1] = (int32_t)v->bytes_len;
-            io_mark_valid(v);
+            tarn_io_mark_valid(v);
             v->len++;
             pc->batch_bytes += (int64_t)m;
             st = TARN_OK;
@@ -454,7 +454,7 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
             const uint8_t *s;
             if (!str_value(x, p, &s, &n))
                 return NULL;
-            st = io_conv_text(pc, c, v, s, n, false, err);
+            st = tarn_io_conv_text(pc, c, v, s, n, false, err);
         }
         if (TARN_UNLIKELY(st != TARN_OK))
             return cfail(x, ci, at, st);
@@ -462,7 +462,7 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
     }
     case '{':
     case '[': {
-        if (c->kind != IO_K_STR) {
+        if (c->kind != TARN_IO_K_STR) {
             tarn_err_set(err, TARN_ERR_INVALID, "%s is not %s",
                          *p == '{' ? "an object" : "an array", c->tname);
             return cfail(x, ci, at, TARN_ERR_INVALID);
@@ -470,7 +470,7 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
         const uint8_t *e = skip_value(x, p);
         if (!e)
             return NULL;
-        st = io_put_bytes(pc, c, v, p, (size_t)(e - p), err);
+        st = tarn_io_put_bytes(pc, c, v, p, (size_t)(e - p), err);
         if (st != TARN_OK)
             return cfail(x, ci, at, st);
         return e;
@@ -483,14 +483,14 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
         if (!e)
             return NULL;
         if (k == 2)
-            st = io_put_null(c, v, err);
-        else if (c->kind == IO_K_BOOL) {
+            st = tarn_io_put_null(c, v, err);
+        else if (c->kind == TARN_IO_K_BOOL) {
             tarn_bit_set(v->data, v->len, k == 1);
-            io_mark_valid(v);
+            tarn_io_mark_valid(v);
             v->len++;
             st = TARN_OK;
         } else {
-            st = io_conv_text(pc, c, v, p, (size_t)(e - p), false, err);
+            st = tarn_io_conv_text(pc, c, v, p, (size_t)(e - p), false, err);
         }
         if (st != TARN_OK)
             return cfail(x, ci, at, st);
@@ -502,11 +502,11 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
             return jfail(x, p, "field '%s': expected a JSON value but found %s", c->name,
                          describe(x, p, wb, sizeof wb));
         }
-        io_num num;
+        tarn_io_num num;
         const uint8_t *e = number(x, p, &num);
         if (!e)
             return NULL;
-        st = io_conv_number(pc, c, v, &num, err);
+        st = tarn_io_conv_number(pc, c, v, &num, err);
         if (TARN_UNLIKELY(st != TARN_OK))
             return cfail(x, ci, at, st);
         return e;
@@ -518,10 +518,10 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
 static const uint8_t *infer_value(jctx *x, const uint8_t *k, size_t kn, const uint8_t *p)
 {
     tarn_status st;
-    int idx = io_infer_field(x->job->infer, k, kn, &st);
+    int idx = tarn_io_infer_field(x->job->infer, k, kn, &st);
     if (idx < 0)
         return jfail(x, p, st == TARN_ERR_NOMEM ? "out of memory" : "more than %d distinct fields",
-                     IO_INFER_MAX_FIELDS);
+                     TARN_IO_INFER_MAX_FIELDS);
     switch (*p) {
     case '"': {
         const uint8_t *s;
@@ -529,7 +529,7 @@ static const uint8_t *infer_value(jctx *x, const uint8_t *k, size_t kn, const ui
         const uint8_t *e = str_value(x, p, &s, &n);
         if (!e)
             return NULL;
-        io_infer_note(x->job->infer, idx, io_class_json_string(s, n));
+        tarn_io_infer_note(x->job->infer, idx, tarn_io_class_json_string(s, n));
         return e;
     }
     case 't':
@@ -539,18 +539,18 @@ static const uint8_t *infer_value(jctx *x, const uint8_t *k, size_t kn, const ui
         const uint8_t *e = literal(x, p, &lit);
         if (!e)
             return NULL;
-        io_infer_note(x->job->infer, idx, lit == 2 ? IO_C_NULL : IO_C_BOOL);
+        tarn_io_infer_note(x->job->infer, idx, lit == 2 ? TARN_IO_C_NULL : TARN_IO_C_BOOL);
         return e;
     }
     case '{':
     case '[': {
         const uint8_t *e = skip_value(x, p);
         if (e)
-            io_infer_note(x->job->infer, idx, IO_C_STRING);
+            tarn_io_infer_note(x->job->infer, idx, TARN_IO_C_STRING);
         return e;
     }
     default: {
-        io_num num;
+        tarn_io_num num;
         if (*p != '-' && (*p < '0' || *p > '9')) {
             char wb[16];
             return jfail(x, p, "expected a JSON value but found %s", describe(x, p, wb, sizeof wb));
@@ -560,7 +560,7 @@ static const uint8_t *infer_value(jctx *x, const uint8_t *k, size_t kn, const ui
             return NULL;
         bool is_int = !num.frac && !num.has_exp && !num.big &&
                       num.mant <= (uint64_t)INT64_MAX + (num.neg ? 1 : 0);
-        io_infer_note(x->job->infer, idx, is_int ? IO_C_INT : IO_C_DOUBLE);
+        tarn_io_infer_note(x->job->infer, idx, is_int ? TARN_IO_C_INT : TARN_IO_C_DOUBLE);
         return e;
     }
     }
@@ -569,40 +569,42 @@ static const uint8_t *infer_value(jctx *x, const uint8_t *k, size_t kn, const ui
 /* Column index for key k[0..kn) at position pos; updates the prediction. */
 static int lookup(jctx *x, const uint8_t *k, size_t kn, int pos)
 {
-    int ci = io_plan_lookup(x->plan, k, kn);
-    if (pos < IO_EXPECT)
+    int ci = tarn_io_plan_lookup(x->plan, k, kn);
+    if (pos < TARN_IO_EXPECT)
         x->pc->expect[pos] = ci;
     return ci;
 }
 
 /* True when the key text at k is exactly c's name followed by the closing
- * quote. Reads at most 17 bytes from k (inside the sentinel padding). */
-static inline bool key_is(const io_col *c, const uint8_t *k)
+ * quote. Reads at most 33 bytes from k (inside the sentinel padding). */
+static inline bool key_is(const tarn_io_col *c, const uint8_t *k)
 {
-    if (!c->fast_key || k[c->name_len] != '"')
-        return false;
-    uint64_t a0, a1, b0, b1;
-    memcpy(&a0, k, 8);
-    memcpy(&a1, k + 8, 8);
-    memcpy(&b0, c->key_pad, 8);
-    memcpy(&b1, c->key_pad + 8, 8);
     size_t n = c->name_len;
-    uint64_t m0 = n >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (n * 8)) - 1;
-    uint64_t m1 = n >= 16 ? ~UINT64_C(0) : n <= 8 ? 0 : (UINT64_C(1) << ((n - 8) * 8)) - 1;
-    return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
+    if (!c->fast_key || k[n] != '"')
+        return false;
+    uint64_t diff = 0;
+    for (size_t w = 0; w < 32 && w < n; w += 8) {
+        uint64_t a, b;
+        memcpy(&a, k + w, 8);
+        memcpy(&b, c->key_pad + w, 8);
+        size_t left = n - w;
+        uint64_t m = left >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (left * 8)) - 1;
+        diff |= (a ^ b) & m;
+    }
+    return diff == 0;
 }
 
 /* Counts a finished record and rolls the batch over when it is full. */
 static bool record_commit(jctx *x, const uint8_t *rec)
 {
-    io_piece *pc = x->pc;
+    tarn_io_piece *pc = x->pc;
     pc->n_records++;
     if (x->job->infer)
         return true;
     pc->rows++;
-    if (pc->rows >= x->job->batch_rows || pc->batch_bytes >= IO_BATCH_BYTES_MAX) {
-        io_piece_batch_end(pc);
-        if (io_piece_batch_begin(x->job, pc) != TARN_OK) {
+    if (pc->rows >= x->job->batch_rows || pc->batch_bytes >= TARN_IO_BATCH_BYTES_MAX) {
+        tarn_io_piece_batch_end(pc);
+        if (tarn_io_piece_batch_begin(x->job, pc) != TARN_OK) {
             jfail(x, rec, "out of memory");
             return false;
         }
@@ -615,8 +617,8 @@ static bool record_commit(jctx *x, const uint8_t *rec)
  * caller defers it (NDJSON checks the rest of the line first). */
 static bool record_done(jctx *x, const uint8_t *rec)
 {
-    io_piece *pc = x->pc;
-    const io_plan *pl = x->plan;
+    tarn_io_piece *pc = x->pc;
+    const tarn_io_plan *pl = x->plan;
     if (!x->job->infer && x->n_set < pl->n_cols) {
         for (int i = 0; i < pl->n_cols; i++) {
             tarn_vec *v = x->b->cols[i];
@@ -626,7 +628,7 @@ static bool record_done(jctx *x, const uint8_t *rec)
                 jfail(x, rec, "field '%s' is missing (column is NOT NULL)", pl->cols[i].name);
                 return false;
             }
-            tarn_status st = io_put_null(&pl->cols[i], v, &pc->err);
+            tarn_status st = tarn_io_put_null(&pl->cols[i], v, &pc->err);
             if (st != TARN_OK) {
                 cfail(x, i, rec, st);
                 return false;
@@ -652,7 +654,7 @@ static const uint8_t *record(jctx *x, const uint8_t *p)
                          describe(x, p, wb, sizeof wb));
         const uint8_t *kstart = p, *k;
         size_t kn;
-        int ci = x->job->infer || pos >= IO_EXPECT ? -1 : x->pc->expect[pos];
+        int ci = x->job->infer || pos >= TARN_IO_EXPECT ? -1 : x->pc->expect[pos];
         if (ci >= 0 && key_is(&x->plan->cols[ci], p + 1)) {
             /* The predicted key, matched in place: no scan, no hash. */
             k = p + 1;
@@ -707,7 +709,7 @@ static bool infer_full(const jctx *x)
  * line without searching for the line end first. */
 static bool parse_lines(jctx *x)
 {
-    io_piece *pc = x->pc;
+    tarn_io_piece *pc = x->pc;
     const uint8_t *p = pc->begin, *end = pc->end;
     char wb[16];
     while (p < end && !infer_full(x)) {
@@ -737,7 +739,7 @@ static bool parse_lines(jctx *x)
             /* Permissive mode skips the line; strict mode stops here. */
             const uint8_t *eol = memchr(p, '\n', (size_t)(end - p));
             q = eol ? eol : end;
-            if (!io_piece_keep_bad(x->job, pc, p, (size_t)(q - p)))
+            if (!tarn_io_piece_keep_bad(x->job, pc, p, (size_t)(q - p)))
                 return false;
         }
         if (q >= end)
@@ -750,7 +752,7 @@ static bool parse_lines(jctx *x)
 
 static bool parse_stream(jctx *x)
 {
-    io_piece *pc = x->pc;
+    tarn_io_piece *pc = x->pc;
     const uint8_t *p = pc->begin, *end = pc->end;
     bool array = x->job->json_array, may_close = false;
     char wb[16];
@@ -819,7 +821,7 @@ static bool parse_stream(jctx *x)
     return true;
 }
 
-void io_json_parse_piece(const io_job *job, io_piece *pc, bool multiline)
+void tarn_io_json_parse_piece(const tarn_io_job *job, tarn_io_piece *pc, bool multiline)
 {
     jctx x;
     memset(&x, 0, sizeof x);
@@ -830,8 +832,8 @@ void io_json_parse_piece(const io_job *job, io_piece *pc, bool multiline)
     x.multiline = multiline;
     x.line_start = pc->begin;
     if (!job->infer) {
-        if (io_piece_batch_begin(job, pc) != TARN_OK) {
-            io_piece_fail(pc, TARN_ERR_NOMEM, 0, 0, "out of memory allocating a batch");
+        if (tarn_io_piece_batch_begin(job, pc) != TARN_OK) {
+            tarn_io_piece_fail(pc, TARN_ERR_NOMEM, 0, 0, "out of memory allocating a batch");
             return;
         }
         x.b = pc->batches[pc->n_batches - 1];
@@ -840,15 +842,16 @@ void io_json_parse_piece(const io_job *job, io_piece *pc, bool multiline)
     bool ok = multiline ? parse_stream(&x) : parse_lines(&x);
     if (!job->infer) {
         if (!ok)
-            io_piece_rollback(pc);
-        io_piece_batch_end(pc);
+            tarn_io_piece_rollback(pc);
+        tarn_io_piece_batch_end(pc);
     }
     pc->n_lines = x.line;
 }
 
 /* Cutting -------------------------------------------------------------------- */
 
-int io_ndjson_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, int n_max, size_t *cuts)
+int tarn_io_ndjson_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, int n_max,
+                       size_t *cuts)
 {
     size_t end = len;
     if (!eof) {
@@ -877,8 +880,8 @@ int io_ndjson_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, int n_ma
     return k;
 }
 
-int io_json_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, bool array, bool start,
-                int n_max, size_t *cuts)
+int tarn_io_json_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, bool array, bool start,
+                     int n_max, size_t *cuts)
 {
     size_t i = pos, last = 0, step = (len - pos) / (size_t)(n_max > 0 ? n_max : 1);
     size_t target = pos + step;
@@ -899,7 +902,7 @@ int io_json_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, bool array
         if (c == '"') {
             const uint8_t *p = buf + i + 1;
             for (;;) {
-                p = io_find_str_special(p);
+                p = tarn_io_find_str_special(p);
                 if (*p == '\\' && (size_t)(p - buf) + 1 < len) {
                     p += 2;
                     continue;

@@ -2,7 +2,7 @@
  * io/reader.c - the reader driver: detection, the chunk pipeline and the
  * parallel parse of each chunk.
  *
- * Pipeline: a chunk (chunk_size bytes of decompressed text, IO_PAD zero bytes
+ * Pipeline: a chunk (chunk_size bytes of decompressed text, TARN_IO_PAD zero bytes
  * after it) is cut at record boundaries into pieces; the pieces are parsed
  * concurrently on the pool into their own batches while one more pool task
  * reads the next chunk (the unparsed tail first, then fresh bytes). Batches
@@ -19,48 +19,48 @@
 #include <stdio.h>
 #include <strings.h>
 
-typedef struct io_chunk {
-    uint8_t *buf; /* cap + IO_PAD bytes */
+typedef struct tarn_io_chunk {
+    uint8_t *buf; /* cap + TARN_IO_PAD bytes */
     size_t cap;   /* data capacity */
     size_t len;   /* data bytes */
     size_t pos;   /* first byte not parsed yet */
     bool eof;     /* the source ended inside this chunk */
     int64_t col0; /* bytes of buf[pos]'s line before pos */
-} io_chunk;
+} tarn_io_chunk;
 
 struct tarn_io_reader {
-    tarn_io_opts opts;    /* resolved options */
-    char *path;           /* heap copy for messages */
-    io_src src;           /* bytes */
-    io_plan plan;         /* converters (empty when inferring) */
-    io_job job;           /* what pieces share */
-    int *csv_map;         /* CSV: file field -> column */
-    io_chunk chunks[2];   /* the parsed chunk and the one being read */
-    int cur;              /* index of the chunk parsed next */
-    bool started;         /* the first chunk was parsed */
-    int64_t line_base;    /* line number of chunks[cur].buf[pos] */
-    io_piece *pieces;     /* piece contexts, reused */
-    int n_pieces;         /* allocated piece contexts */
-    int n_active;         /* pieces of the current step */
-    int n_max;            /* pieces per chunk */
-    size_t *cuts;         /* n_max + 1 cut offsets */
-    tarn_batch **queue;   /* batches of the current step, in order */
-    int n_queue;          /* batches queued */
-    int queue_pos;        /* next batch to hand out */
-    int queue_cap;        /* allocated queue slots */
-    tarn_status pending;  /* error to report once the queue drains */
-    tarn_err pending_err; /* its record */
-    bool done;            /* every byte parsed */
-    int64_t records;      /* rows handed out */
-    int64_t text_bytes;   /* decompressed bytes cut into pieces */
-    int64_t n_bad;        /* records reported through on_bad_record */
-    tarn_pool *pool;      /* NULL: run in the caller */
-    bool prefetch;        /* this step also reads the next chunk */
-    size_t pf_from;       /* offset of the tail the next chunk starts with */
-    tarn_status pf_st;    /* read error of the prefetch task */
-    tarn_err pf_err;      /* its record */
-    io_infer *infer;      /* inference sink, or NULL */
-    int64_t infer_left;   /* records inference still wants (<= 0: no limit) */
+    tarn_io_opts opts;       /* resolved options */
+    char *path;              /* heap copy for messages */
+    tarn_io_src src;         /* bytes */
+    tarn_io_plan plan;       /* converters (empty when inferring) */
+    tarn_io_job job;         /* what pieces share */
+    int *csv_map;            /* CSV: file field -> column */
+    tarn_io_chunk chunks[2]; /* the parsed chunk and the one being read */
+    int cur;                 /* index of the chunk parsed next */
+    bool started;            /* the first chunk was parsed */
+    int64_t line_base;       /* line number of chunks[cur].buf[pos] */
+    tarn_io_piece *pieces;   /* piece contexts, reused */
+    int n_pieces;            /* allocated piece contexts */
+    int n_active;            /* pieces of the current step */
+    int n_max;               /* pieces per chunk */
+    size_t *cuts;            /* n_max + 1 cut offsets */
+    tarn_batch **queue;      /* batches of the current step, in order */
+    int n_queue;             /* batches queued */
+    int queue_pos;           /* next batch to hand out */
+    int queue_cap;           /* allocated queue slots */
+    tarn_status pending;     /* error to report once the queue drains */
+    tarn_err pending_err;    /* its record */
+    bool done;               /* every byte parsed */
+    int64_t records;         /* rows handed out */
+    int64_t text_bytes;      /* decompressed bytes cut into pieces */
+    int64_t n_bad;           /* records reported through on_bad_record */
+    tarn_pool *pool;         /* NULL: run in the caller */
+    bool prefetch;           /* this step also reads the next chunk */
+    size_t pf_from;          /* offset of the tail the next chunk starts with */
+    tarn_status pf_st;       /* read error of the prefetch task */
+    tarn_err pf_err;         /* its record */
+    tarn_io_infer *infer;    /* inference sink, or NULL */
+    int64_t infer_left;      /* records inference still wants (<= 0: no limit) */
 };
 
 /* Options -------------------------------------------------------------------- */
@@ -219,18 +219,18 @@ static void sniff(const char *name, const uint8_t *data, size_t n, tarn_io_opts 
     if (o->format == TARN_IO_TSV && o->delimiter == 0)
         o->delimiter = '\t';
     if (o->format == TARN_IO_CSV && o->delimiter == 0)
-        o->delimiter = io_csv_sniff_delimiter(p, (size_t)(end - p), o->quote);
+        o->delimiter = tarn_io_csv_sniff_delimiter(p, (size_t)(end - p), o->quote);
 }
 
 /* Picks the decoder: magic bytes decide; a name or option that says gzip or
  * zstd over bytes that are not is an error. */
-static tarn_status resolve_compression(io_src *src, const char *name, tarn_io_opts *o,
+static tarn_status resolve_compression(tarn_io_src *src, const char *name, tarn_io_opts *o,
                                        tarn_err *err)
 {
     const uint8_t *p;
     size_t n;
-    TARN_TRY(io_src_peek(src, 4, &p, &n, err));
-    tarn_io_compression magic = io_detect_magic(p, n), want = o->compression;
+    TARN_TRY(tarn_io_src_peek(src, 4, &p, &n, err));
+    tarn_io_compression magic = tarn_io_detect_magic(p, n), want = o->compression;
     if (want == TARN_IO_COMP_AUTO) {
         tarn_io_format f;
         bool j;
@@ -243,20 +243,20 @@ static tarn_status resolve_compression(io_src *src, const char *name, tarn_io_op
     }
     if (o->compression == TARN_IO_COMP_AUTO)
         o->compression = magic;
-    return io_src_set_compression(src, o->compression, err);
+    return tarn_io_src_set_compression(src, o->compression, err);
 }
 
 /* Pieces --------------------------------------------------------------------- */
 
-void io_piece_init(io_piece *pc)
+void tarn_io_piece_init(tarn_io_piece *pc)
 {
     memset(pc, 0, sizeof *pc);
     tarn_buf_init(&pc->scratch);
-    for (int i = 0; i < IO_EXPECT; i++)
+    for (int i = 0; i < TARN_IO_EXPECT; i++)
         pc->expect[i] = -1;
 }
 
-void io_piece_fini(io_piece *pc)
+void tarn_io_piece_fini(tarn_io_piece *pc)
 {
     tarn_free(pc->bad);
     tarn_buf_fini(&pc->bad_msgs);
@@ -267,7 +267,7 @@ void io_piece_fini(io_piece *pc)
     memset(pc, 0, sizeof *pc);
 }
 
-void io_piece_reset(io_piece *pc, const uint8_t *begin, const uint8_t *end)
+void tarn_io_piece_reset(tarn_io_piece *pc, const uint8_t *begin, const uint8_t *end)
 {
     pc->begin = begin;
     pc->end = end;
@@ -284,19 +284,20 @@ void io_piece_reset(io_piece *pc, const uint8_t *begin, const uint8_t *end)
     tarn_buf_reset(&pc->bad_msgs);
 }
 
-bool io_piece_keep_bad(const io_job *job, io_piece *pc, const uint8_t *text, size_t len)
+bool tarn_io_piece_keep_bad(const tarn_io_job *job, tarn_io_piece *pc, const uint8_t *text,
+                            size_t len)
 {
     if (!job->opts->on_bad_record || pc->st != TARN_ERR_INVALID)
         return false;
     if (pc->n_bad == pc->cap_bad) {
         int cap = pc->cap_bad ? pc->cap_bad * 2 : 16;
-        io_bad *nb = tarn_realloc(pc->bad, sizeof *nb * (size_t)cap);
+        tarn_io_bad *nb = tarn_realloc(pc->bad, sizeof *nb * (size_t)cap);
         if (!nb)
             return false;
         pc->bad = nb;
         pc->cap_bad = cap;
     }
-    io_bad *b = &pc->bad[pc->n_bad];
+    tarn_io_bad *b = &pc->bad[pc->n_bad];
     b->line = pc->err.line;
     b->col = pc->err.col;
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
@@ -308,13 +309,13 @@ bool io_piece_keep_bad(const io_job *job, io_piece *pc, const uint8_t *text, siz
         return false;
     pc->n_bad++;
     if (!job->infer)
-        io_piece_rollback(pc);
+        tarn_io_piece_rollback(pc);
     pc->st = TARN_OK;
     tarn_err_clear(&pc->err);
     return true;
 }
 
-tarn_status io_piece_batch_begin(const io_job *job, io_piece *pc)
+tarn_status tarn_io_piece_batch_begin(const tarn_io_job *job, tarn_io_piece *pc)
 {
     if (pc->n_batches == pc->cap_batches) {
         tarn_batch **nb = tarn_realloc(pc->batches, sizeof *nb * (size_t)(pc->cap_batches + 1));
@@ -336,7 +337,7 @@ tarn_status io_piece_batch_begin(const io_job *job, io_piece *pc)
     return TARN_OK;
 }
 
-void io_piece_batch_end(io_piece *pc)
+void tarn_io_piece_batch_end(tarn_io_piece *pc)
 {
     if (pc->n_batches == 0)
         return;
@@ -347,17 +348,17 @@ void io_piece_batch_end(io_piece *pc)
     pc->batches[pc->n_batches - 1]->n_rows = pc->rows;
 }
 
-void io_piece_rollback(io_piece *pc)
+void tarn_io_piece_rollback(tarn_io_piece *pc)
 {
     if (pc->n_batches == 0)
         return;
     tarn_batch *b = pc->batches[pc->n_batches - 1];
     for (int i = 0; i < b->n_cols; i++)
-        io_vec_truncate(b->cols[i], pc->rows);
+        tarn_io_vec_truncate(b->cols[i], pc->rows);
 }
 
-tarn_status io_piece_fail(io_piece *pc, tarn_status st, int64_t line, int64_t col, const char *fmt,
-                          ...)
+tarn_status tarn_io_piece_fail(tarn_io_piece *pc, tarn_status st, int64_t line, int64_t col,
+                               const char *fmt, ...)
 {
     if (pc->st != TARN_OK)
         return pc->st;
@@ -375,11 +376,11 @@ tarn_status io_piece_fail(io_piece *pc, tarn_status st, int64_t line, int64_t co
 
 /* Chunks --------------------------------------------------------------------- */
 
-static tarn_status chunk_reserve(io_chunk *c, size_t cap, tarn_err *err)
+static tarn_status chunk_reserve(tarn_io_chunk *c, size_t cap, tarn_err *err)
 {
     if (c->buf && c->cap >= cap)
         return TARN_OK;
-    uint8_t *nb = tarn_realloc(c->buf, cap + IO_PAD);
+    uint8_t *nb = tarn_realloc(c->buf, cap + TARN_IO_PAD);
     if (!nb)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory for a %zu-byte read chunk", cap);
     c->buf = nb;
@@ -388,23 +389,23 @@ static tarn_status chunk_reserve(io_chunk *c, size_t cap, tarn_err *err)
 }
 
 /* Reads until the chunk is full or the source ends; re-pads. */
-static tarn_status chunk_fill(io_src *src, io_chunk *c, tarn_err *err)
+static tarn_status chunk_fill(tarn_io_src *src, tarn_io_chunk *c, tarn_err *err)
 {
     tarn_status st = TARN_OK;
     while (c->len < c->cap && !c->eof) {
         size_t n;
-        st = io_src_read(src, c->buf + c->len, c->cap - c->len, &n, err);
+        st = tarn_io_src_read(src, c->buf + c->len, c->cap - c->len, &n, err);
         if (st != TARN_OK)
             break;
         if (n == 0)
             c->eof = true;
         c->len += n;
     }
-    memset(c->buf + c->len, 0, IO_PAD);
+    memset(c->buf + c->len, 0, TARN_IO_PAD);
     return st;
 }
 
-static tarn_status chunk_grow(tarn_io_reader *r, io_chunk *c, tarn_err *err)
+static tarn_status chunk_grow(tarn_io_reader *r, tarn_io_chunk *c, tarn_err *err)
 {
     size_t max = TARN_MAX(r->opts.max_record_size, r->opts.chunk_size);
     if (c->cap >= max) {
@@ -417,19 +418,19 @@ static tarn_status chunk_grow(tarn_io_reader *r, io_chunk *c, tarn_err *err)
     return chunk_fill(&r->src, c, err);
 }
 
-static int cut(tarn_io_reader *r, io_chunk *c)
+static int cut(tarn_io_reader *r, tarn_io_chunk *c)
 {
     int n = r->n_max;
     if (r->opts.pieces_per_chunk <= 0 && c->len - c->pos < ((size_t)256 << 10))
         n = 1; /* small inputs are not worth the hand-off */
     switch (r->opts.format) {
     case TARN_IO_NDJSON:
-        return io_ndjson_cut(c->buf, c->pos, c->len, c->eof, n, r->cuts);
+        return tarn_io_ndjson_cut(c->buf, c->pos, c->len, c->eof, n, r->cuts);
     case TARN_IO_JSON:
-        return io_json_cut(c->buf, c->pos, c->len, c->eof, r->job.json_array, !r->started, n,
-                           r->cuts);
+        return tarn_io_json_cut(c->buf, c->pos, c->len, c->eof, r->job.json_array, !r->started, n,
+                                r->cuts);
     default:
-        return io_csv_cut(c->buf, c->pos, c->len, c->eof, r->opts.quote, n, r->cuts);
+        return tarn_io_csv_cut(c->buf, c->pos, c->len, c->eof, r->opts.quote, n, r->cuts);
     }
 }
 
@@ -444,7 +445,7 @@ static int64_t col_after(const uint8_t *buf, size_t from, size_t at, int64_t col
 
 static void prefetch(tarn_io_reader *r)
 {
-    io_chunk *a = &r->chunks[r->cur], *b = &r->chunks[r->cur ^ 1];
+    tarn_io_chunk *a = &r->chunks[r->cur], *b = &r->chunks[r->cur ^ 1];
     size_t tail = a->len - r->pf_from;
     r->pf_st = chunk_reserve(b, a->cap, &r->pf_err);
     if (r->pf_st != TARN_OK)
@@ -466,16 +467,16 @@ static void run_task(void *ctx, int64_t i)
         }
         i--;
     }
-    io_piece *pc = &r->pieces[i];
+    tarn_io_piece *pc = &r->pieces[i];
     switch (r->opts.format) {
     case TARN_IO_NDJSON:
-        io_json_parse_piece(&r->job, pc, false);
+        tarn_io_json_parse_piece(&r->job, pc, false);
         break;
     case TARN_IO_JSON:
-        io_json_parse_piece(&r->job, pc, true);
+        tarn_io_json_parse_piece(&r->job, pc, true);
         break;
     default:
-        io_csv_parse_piece(&r->job, pc);
+        tarn_io_csv_parse_piece(&r->job, pc);
         break;
     }
 }
@@ -495,13 +496,13 @@ static tarn_status queue_push(tarn_io_reader *r, tarn_batch *b, tarn_err *err)
 }
 
 /* Takes the pieces' results in order: batches queued, first error pending. */
-static tarn_status collect(tarn_io_reader *r, io_chunk *c, tarn_err *err)
+static tarn_status collect(tarn_io_reader *r, tarn_io_chunk *c, tarn_err *err)
 {
     int64_t base = r->line_base;
     for (int i = 0; i < r->n_active; i++) {
-        io_piece *pc = &r->pieces[i];
+        tarn_io_piece *pc = &r->pieces[i];
         for (int k = 0; k < pc->n_bad; k++) {
-            const io_bad *bad = &pc->bad[k];
+            const tarn_io_bad *bad = &pc->bad[k];
             tarn_io_bad_record rec;
             rec.path = r->path;
             rec.line = base + bad->line - 1;
@@ -510,8 +511,13 @@ static tarn_status collect(tarn_io_reader *r, io_chunk *c, tarn_err *err)
             rec.len = bad->len;
             rec.message = pc->bad_msgs.data + bad->msg;
             r->n_bad++;
+            tarn_err_clear(&r->pending_err);
             tarn_status st = r->opts.on_bad_record(r->opts.bad_record_ctx, &rec, &r->pending_err);
             if (st != TARN_OK) {
+                if (r->pending_err.code == TARN_OK)
+                    tarn_err_set(&r->pending_err, st, "the bad-record handler failed");
+                tarn_err_at_path(&r->pending_err, r->path);
+                tarn_err_at_line(&r->pending_err, rec.line, rec.col);
                 r->pending = st;
                 return TARN_OK;
             }
@@ -545,12 +551,12 @@ static tarn_status ensure_pieces(tarn_io_reader *r, int k, tarn_err *err)
 {
     if (k <= r->n_pieces)
         return TARN_OK;
-    io_piece *np = tarn_realloc(r->pieces, sizeof *np * (size_t)k);
+    tarn_io_piece *np = tarn_realloc(r->pieces, sizeof *np * (size_t)k);
     if (!np)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     r->pieces = np;
     for (int i = r->n_pieces; i < k; i++)
-        io_piece_init(&np[i]);
+        tarn_io_piece_init(&np[i]);
     r->n_pieces = k;
     return TARN_OK;
 }
@@ -558,7 +564,7 @@ static tarn_status ensure_pieces(tarn_io_reader *r, int k, tarn_err *err)
 /* Parses the next chunk into the queue. */
 static tarn_status step(tarn_io_reader *r, tarn_err *err)
 {
-    io_chunk *c = &r->chunks[r->cur];
+    tarn_io_chunk *c = &r->chunks[r->cur];
     int k;
     for (;;) {
         k = cut(r, c);
@@ -575,8 +581,8 @@ static tarn_status step(tarn_io_reader *r, tarn_err *err)
     bool track_cols = r->opts.format == TARN_IO_JSON;
     int64_t col0 = c->col0;
     for (int i = 0; i < k; i++) {
-        io_piece *pc = &r->pieces[i];
-        io_piece_reset(pc, c->buf + r->cuts[i], c->buf + r->cuts[i + 1]);
+        tarn_io_piece *pc = &r->pieces[i];
+        tarn_io_piece_reset(pc, c->buf + r->cuts[i], c->buf + r->cuts[i + 1]);
         pc->stream_start = !r->started && i == 0;
         pc->stream_end = c->eof && i == k - 1;
         pc->col0 = col0;
@@ -630,11 +636,11 @@ tarn_status tarn_io_reader_next(tarn_io_reader *r, tarn_batch **out, tarn_err *e
 static void resolve_defaults(tarn_io_opts *o)
 {
     if (o->chunk_size == 0)
-        o->chunk_size = IO_DEFAULT_CHUNK;
+        o->chunk_size = TARN_IO_DEFAULT_CHUNK;
     if (o->chunk_size < 16)
         o->chunk_size = 16;
     if (o->max_record_size == 0)
-        o->max_record_size = IO_DEFAULT_MAX_RECORD;
+        o->max_record_size = TARN_IO_DEFAULT_MAX_RECORD;
     if (o->batch_rows <= 0)
         o->batch_rows = TARN_BATCH_ROWS;
 }
@@ -643,7 +649,7 @@ static void resolve_defaults(tarn_io_opts *o)
  * (or all of the input). */
 static tarn_status have_records(tarn_io_reader *r, int records, tarn_err *err)
 {
-    io_chunk *c = &r->chunks[r->cur];
+    tarn_io_chunk *c = &r->chunks[r->cur];
     for (;;) {
         const uint8_t *p = c->buf + c->pos, *end = c->buf + c->len;
         int seen = 0;
@@ -660,9 +666,9 @@ static tarn_status have_records(tarn_io_reader *r, int records, tarn_err *err)
     }
 }
 
-static bool is_text_kind(const io_plan *pl, int ci)
+static bool is_text_kind(const tarn_io_plan *pl, int ci)
 {
-    return pl->cols[ci].kind == IO_K_STR || pl->cols[ci].kind == IO_K_BIN;
+    return pl->cols[ci].kind == TARN_IO_K_STR || pl->cols[ci].kind == TARN_IO_K_BIN;
 }
 
 /* Header sniff: names that all match the schema, or a first row that fails
@@ -673,10 +679,10 @@ static bool looks_like_header(const tarn_io_reader *r, char **r1, int n1, char *
     if (!r->job.plan) {
         int named = 0;
         for (int i = 0; i < n1; i++) {
-            io_class c = io_class_text((const uint8_t *)r1[i], strlen(r1[i]));
-            if (c != IO_C_STRING && c != IO_C_NULL)
+            tarn_io_class c = tarn_io_class_text((const uint8_t *)r1[i], strlen(r1[i]));
+            if (c != TARN_IO_C_STRING && c != TARN_IO_C_NULL)
                 return false;
-            named += c == IO_C_STRING;
+            named += c == TARN_IO_C_STRING;
         }
         return named > 0;
     }
@@ -685,13 +691,13 @@ static bool looks_like_header(const tarn_io_reader *r, char **r1, int n1, char *
         all = tarn_schema_find_ci(r->job.schema, r1[i]) >= 0;
     if (all)
         return true;
-    const io_plan *pl = r->job.plan;
+    const tarn_io_plan *pl = r->job.plan;
     for (int i = 0; i < n1 && i < n2 && i < pl->n_cols; i++) {
         if (is_text_kind(pl, i))
             continue;
-        io_class a = io_class_text((const uint8_t *)r1[i], strlen(r1[i]));
-        io_class b = io_class_text((const uint8_t *)r2[i], strlen(r2[i]));
-        if (a == IO_C_STRING && b != IO_C_STRING && b != IO_C_NULL)
+        tarn_io_class a = tarn_io_class_text((const uint8_t *)r1[i], strlen(r1[i]));
+        tarn_io_class b = tarn_io_class_text((const uint8_t *)r2[i], strlen(r2[i]));
+        if (a == TARN_IO_C_STRING && b != TARN_IO_C_STRING && b != TARN_IO_C_NULL)
             return true;
     }
     return false;
@@ -722,11 +728,11 @@ static tarn_status csv_map_fields(tarn_io_reader *r, char **names, int n, bool h
                 nm = tmp;
             }
             tarn_status st;
-            int idx = io_infer_field(r->infer, (const uint8_t *)nm, strlen(nm), &st);
+            int idx = tarn_io_infer_field(r->infer, (const uint8_t *)nm, strlen(nm), &st);
             for (int dup = 2; idx >= 0 && idx < i; dup++) {
                 char alt[600];
                 snprintf(alt, sizeof alt, "%s_%d", nm, dup);
-                idx = io_infer_field(r->infer, (const uint8_t *)alt, strlen(alt), &st);
+                idx = tarn_io_infer_field(r->infer, (const uint8_t *)alt, strlen(alt), &st);
             }
             if (idx < 0)
                 return tarn_err_set(err, st, "too many CSV columns to infer a schema");
@@ -745,7 +751,7 @@ static tarn_status csv_map_fields(tarn_io_reader *r, char **names, int n, bool h
     if (!used)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n && st == TARN_OK; i++) {
-        int ci = io_plan_lookup(&r->plan, (const uint8_t *)names[i], strlen(names[i]));
+        int ci = tarn_io_plan_lookup(&r->plan, (const uint8_t *)names[i], strlen(names[i]));
         if (ci < 0)
             ci = tarn_schema_find_ci(s, names[i]);
         if (ci >= 0 && used[ci])
@@ -777,17 +783,18 @@ static tarn_status csv_open(tarn_io_reader *r, tarn_err *err)
         st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         goto done;
     }
-    io_csv_classes(&r->job, r->opts.delimiter, r->opts.quote);
+    tarn_io_csv_classes(&r->job, r->opts.delimiter, r->opts.quote);
     st = have_records(r, 2, err);
     if (st != TARN_OK)
         goto done;
-    io_chunk *c = &r->chunks[r->cur];
+    tarn_io_chunk *c = &r->chunks[r->cur];
     const uint8_t *p = c->buf + c->pos, *end = c->buf + c->len, *after1, *after2;
     while (p < end && (*p == '\n' || *p == '\r'))
         p++; /* leading blank lines */
-    int64_t skipped = (int64_t)io_count_byte(c->buf + c->pos, (size_t)(p - c->buf - c->pos), '\n');
-    int n1 = p < end ? io_csv_split_record(a, p, end, r->opts.delimiter, r->opts.quote, MAXF, r1,
-                                           NULL, &after1)
+    int64_t skipped =
+        (int64_t)tarn_io_count_byte(c->buf + c->pos, (size_t)(p - c->buf - c->pos), '\n');
+    int n1 = p < end ? tarn_io_csv_split_record(a, p, end, r->opts.delimiter, r->opts.quote, MAXF,
+                                                r1, NULL, &after1)
                      : 0;
     if (n1 < 0 || n1 > MAXF) {
         st = header_fail(r, err, "%s", n1 < 0 ? "malformed first record" : "too many columns");
@@ -800,8 +807,8 @@ static tarn_status csv_open(tarn_io_reader *r, tarn_err *err)
     }
     int n2 = 0;
     if (n1 > 0 && after1 < end) {
-        n2 = io_csv_split_record(a, after1, end, r->opts.delimiter, r->opts.quote, MAXF, r2, NULL,
-                                 &after2);
+        n2 = tarn_io_csv_split_record(a, after1, end, r->opts.delimiter, r->opts.quote, MAXF, r2,
+                                      NULL, &after2);
         if (n2 < 0)
             n2 = 0;
     }
@@ -812,7 +819,7 @@ static tarn_status csv_open(tarn_io_reader *r, tarn_err *err)
     if (header) {
         r->line_base += skipped;
         st = csv_map_fields(r, r1, n1, true, err);
-        r->line_base += (int64_t)io_count_byte(p, (size_t)(after1 - p), '\n');
+        r->line_base += (int64_t)tarn_io_count_byte(p, (size_t)(after1 - p), '\n');
         c->pos = (size_t)(after1 - c->buf);
     } else {
         int n = r->infer ? n1 : r->job.schema->n_fields;
@@ -830,15 +837,15 @@ void tarn_io_reader_close(tarn_io_reader *r)
     if (!r)
         return;
     for (int i = 0; i < r->n_pieces; i++)
-        io_piece_fini(&r->pieces[i]);
+        tarn_io_piece_fini(&r->pieces[i]);
     tarn_free(r->pieces);
     tarn_free(r->cuts);
     tarn_free(r->queue);
     tarn_free(r->chunks[0].buf);
     tarn_free(r->chunks[1].buf);
     tarn_free(r->csv_map);
-    io_plan_fini(&r->plan);
-    io_src_close(&r->src);
+    tarn_io_plan_fini(&r->plan);
+    tarn_io_src_close(&r->src);
     tarn_free(r->path);
     tarn_free(r);
 }
@@ -852,7 +859,7 @@ static tarn_status reader_start(tarn_io_reader *r, const char *name, const tarn_
     r->line_base = 1;
     TARN_TRY(resolve_compression(&r->src, name, o, err));
     if (schema)
-        TARN_TRY(io_plan_init(&r->plan, schema, err));
+        TARN_TRY(tarn_io_plan_init(&r->plan, schema, err));
     r->job.schema = schema;
     r->job.plan = schema ? &r->plan : NULL;
     r->job.opts = &r->opts;
@@ -865,7 +872,7 @@ static tarn_status reader_start(tarn_io_reader *r, const char *name, const tarn_
     r->cuts = tarn_calloc((size_t)r->n_max + 1, sizeof *r->cuts);
     if (!r->cuts)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    io_chunk *c = &r->chunks[0];
+    tarn_io_chunk *c = &r->chunks[0];
     TARN_TRY(chunk_reserve(c, o->chunk_size, err));
     tarn_status st = chunk_fill(&r->src, c, err);
     if (st != TARN_OK)
@@ -901,8 +908,9 @@ static tarn_status reader_start(tarn_io_reader *r, const char *name, const tarn_
 }
 
 static tarn_status reader_open(const char *path, const void *data, size_t n, const char *name,
-                               const tarn_schema *schema, const tarn_io_opts *opts, io_infer *infer,
-                               int64_t max_records, tarn_io_reader **out, tarn_err *err)
+                               const tarn_schema *schema, const tarn_io_opts *opts,
+                               tarn_io_infer *infer, int64_t max_records, tarn_io_reader **out,
+                               tarn_err *err)
 {
     tarn_status st = TARN_OK;
     *out = NULL;
@@ -923,11 +931,11 @@ static tarn_status reader_open(const char *path, const void *data, size_t n, con
         goto done;
     }
     if (path) {
-        st = io_src_open_file(&r->src, r->path, err);
+        st = tarn_io_src_open_file(&r->src, r->path, err);
         if (st != TARN_OK)
             goto done;
     } else {
-        io_src_open_mem(&r->src, data, n, r->path);
+        tarn_io_src_open_mem(&r->src, data, n, r->path);
     }
     st = reader_start(r, path ? path : name, schema, err);
     if (st != TARN_OK)
@@ -979,9 +987,9 @@ const tarn_io_opts *tarn_io_reader_opts(const tarn_io_reader *r)
 }
 
 /* Internal entry for inference (infer.c). */
-tarn_status io_reader_infer(const char *path, const void *data, size_t n, const char *name,
-                            const tarn_io_opts *opts, io_infer *infer, int64_t max_records,
-                            tarn_err *err)
+tarn_status tarn_io_reader_infer(const char *path, const void *data, size_t n, const char *name,
+                                 const tarn_io_opts *opts, tarn_io_infer *infer,
+                                 int64_t max_records, tarn_err *err)
 {
     tarn_io_reader *r;
     TARN_TRY(reader_open(path, data, n, name, NULL, opts, infer, max_records, &r, err));
@@ -1001,15 +1009,15 @@ static tarn_status detect(const char *path, const void *data, size_t n, const ch
                           tarn_io_opts *inout, tarn_err *err)
 {
     tarn_status st = TARN_OK;
-    io_src src;
+    tarn_io_src src;
     uint8_t *buf = NULL;
     size_t cap = (size_t)64 << 10, len = 0;
     if (path) {
-        st = io_src_open_file(&src, path, err);
+        st = tarn_io_src_open_file(&src, path, err);
         if (st != TARN_OK)
             return st;
     } else {
-        io_src_open_mem(&src, data, n, name ? name : "<memory>");
+        tarn_io_src_open_mem(&src, data, n, name ? name : "<memory>");
     }
     st = resolve_compression(&src, path ? path : name, inout, err);
     if (st != TARN_OK)
@@ -1021,7 +1029,7 @@ static tarn_status detect(const char *path, const void *data, size_t n, const ch
     }
     while (len < cap) {
         size_t k;
-        st = io_src_read(&src, buf + len, cap - len, &k, err);
+        st = tarn_io_src_read(&src, buf + len, cap - len, &k, err);
         if (st != TARN_OK || k == 0)
             break;
         len += k;
@@ -1030,7 +1038,7 @@ static tarn_status detect(const char *path, const void *data, size_t n, const ch
         sniff(path ? path : name, buf, len, inout);
 done:
     tarn_free(buf);
-    io_src_close(&src);
+    tarn_io_src_close(&src);
     return st;
 }
 

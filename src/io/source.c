@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-tarn_status io_src_open_file(io_src *s, const char *path, tarn_err *err)
+tarn_status tarn_io_src_open_file(tarn_io_src *s, const char *path, tarn_err *err)
 {
     memset(s, 0, sizeof *s);
     s->fd = -1;
@@ -23,17 +23,17 @@ tarn_status io_src_open_file(io_src *s, const char *path, tarn_err *err)
     s->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0)
         return tarn_err_errno(err, "cannot open", path);
-    s->in = tarn_alloc(IO_SRC_IN_CAP);
+    s->in = tarn_alloc(TARN_IO_SRC_IN_CAP);
     if (!s->in) {
         close(s->fd);
         s->fd = -1;
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory opening %s", path);
     }
-    s->in_cap = IO_SRC_IN_CAP;
+    s->in_cap = TARN_IO_SRC_IN_CAP;
     return TARN_OK;
 }
 
-void io_src_open_mem(io_src *s, const void *data, size_t n, const char *path)
+void tarn_io_src_open_mem(tarn_io_src *s, const void *data, size_t n, const char *path)
 {
     memset(s, 0, sizeof *s);
     s->fd = -1;
@@ -42,7 +42,7 @@ void io_src_open_mem(io_src *s, const void *data, size_t n, const char *path)
     s->mem_len = n;
 }
 
-void io_src_close(io_src *s)
+void tarn_io_src_close(tarn_io_src *s)
 {
     if (s->fd >= 0)
         close(s->fd);
@@ -57,7 +57,7 @@ void io_src_close(io_src *s)
 }
 
 /* Refills the raw window (file input) keeping unconsumed bytes; sets raw_eof. */
-static tarn_status fill_raw(io_src *s, tarn_err *err)
+static tarn_status fill_raw(tarn_io_src *s, tarn_err *err)
 {
     if (s->fd < 0) {
         s->raw_eof = true;
@@ -86,7 +86,7 @@ static tarn_status fill_raw(io_src *s, tarn_err *err)
 }
 
 /* Raw bytes available without reading more: for memory input the buffer itself. */
-static void raw_avail(io_src *s, const uint8_t **p, size_t *n)
+static void raw_avail(tarn_io_src *s, const uint8_t **p, size_t *n)
 {
     if (s->mem) {
         *p = s->mem + s->mem_pos;
@@ -97,7 +97,7 @@ static void raw_avail(io_src *s, const uint8_t **p, size_t *n)
     }
 }
 
-static void raw_consume(io_src *s, size_t n)
+static void raw_consume(tarn_io_src *s, size_t n)
 {
     if (s->mem)
         s->mem_pos += n;
@@ -106,7 +106,7 @@ static void raw_consume(io_src *s, size_t n)
     s->raw_read += (int64_t)n;
 }
 
-static bool raw_done(io_src *s)
+static bool raw_done(tarn_io_src *s)
 {
     if (s->mem)
         return s->mem_pos >= s->mem_len;
@@ -114,7 +114,7 @@ static bool raw_done(io_src *s)
 }
 
 /* Makes raw bytes available; false at the raw end. */
-static tarn_status raw_more(io_src *s, bool *any, tarn_err *err)
+static tarn_status raw_more(tarn_io_src *s, bool *any, tarn_err *err)
 {
     const uint8_t *p;
     size_t n;
@@ -126,7 +126,8 @@ static tarn_status raw_more(io_src *s, bool *any, tarn_err *err)
     return TARN_OK;
 }
 
-tarn_status io_src_peek(io_src *s, size_t want, const uint8_t **out, size_t *out_n, tarn_err *err)
+tarn_status tarn_io_src_peek(tarn_io_src *s, size_t want, const uint8_t **out, size_t *out_n,
+                             tarn_err *err)
 {
     if (s->mem) {
         *out = s->mem + s->mem_pos;
@@ -141,7 +142,7 @@ tarn_status io_src_peek(io_src *s, size_t want, const uint8_t **out, size_t *out
     return TARN_OK;
 }
 
-tarn_io_compression io_detect_magic(const uint8_t *p, size_t n)
+tarn_io_compression tarn_io_detect_magic(const uint8_t *p, size_t n)
 {
     if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
         return TARN_IO_COMP_GZIP;
@@ -150,13 +151,13 @@ tarn_io_compression io_detect_magic(const uint8_t *p, size_t n)
     return TARN_IO_COMP_NONE;
 }
 
-tarn_status io_src_set_compression(io_src *s, tarn_io_compression c, tarn_err *err)
+tarn_status tarn_io_src_set_compression(tarn_io_src *s, tarn_io_compression c, tarn_err *err)
 {
     if (c == TARN_IO_COMP_AUTO) {
         const uint8_t *p;
         size_t n;
-        TARN_TRY(io_src_peek(s, 4, &p, &n, err));
-        c = io_detect_magic(p, n);
+        TARN_TRY(tarn_io_src_peek(s, 4, &p, &n, err));
+        c = tarn_io_detect_magic(p, n);
     }
     s->comp = c;
     if (c == TARN_IO_COMP_GZIP) {
@@ -172,14 +173,15 @@ tarn_status io_src_set_compression(io_src *s, tarn_io_compression c, tarn_err *e
     return TARN_OK;
 }
 
-static tarn_status corrupt(io_src *s, tarn_err *err, const char *what, const char *detail)
+static tarn_status corrupt(tarn_io_src *s, tarn_err *err, const char *what, const char *detail)
 {
     tarn_err_set(err, TARN_ERR_CORRUPT, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
     tarn_err_at_path(err, s->path);
     return tarn_err_at_offset(err, s->raw_read);
 }
 
-static tarn_status read_plain(io_src *s, uint8_t *dst, size_t cap, size_t *out_n, tarn_err *err)
+static tarn_status read_plain(tarn_io_src *s, uint8_t *dst, size_t cap, size_t *out_n,
+                              tarn_err *err)
 {
     const uint8_t *p;
     size_t n;
@@ -208,7 +210,7 @@ static tarn_status read_plain(io_src *s, uint8_t *dst, size_t cap, size_t *out_n
 }
 
 /* True when the rest of the raw input is zero padding (some tools add it). */
-static tarn_status rest_is_zeros(io_src *s, bool *out, tarn_err *err)
+static tarn_status rest_is_zeros(tarn_io_src *s, bool *out, tarn_err *err)
 {
     for (;;) {
         bool any;
@@ -229,7 +231,7 @@ static tarn_status rest_is_zeros(io_src *s, bool *out, tarn_err *err)
     }
 }
 
-static tarn_status read_gzip(io_src *s, uint8_t *dst, size_t cap, size_t *out_n, tarn_err *err)
+static tarn_status read_gzip(tarn_io_src *s, uint8_t *dst, size_t cap, size_t *out_n, tarn_err *err)
 {
     size_t produced = 0;
     while (produced == 0) {
@@ -277,7 +279,7 @@ static tarn_status read_gzip(io_src *s, uint8_t *dst, size_t cap, size_t *out_n,
     return TARN_OK;
 }
 
-static tarn_status read_zstd(io_src *s, uint8_t *dst, size_t cap, size_t *out_n, tarn_err *err)
+static tarn_status read_zstd(tarn_io_src *s, uint8_t *dst, size_t cap, size_t *out_n, tarn_err *err)
 {
     ZSTD_outBuffer out = {dst, cap, 0};
     while (out.pos == 0) {
@@ -313,7 +315,7 @@ static tarn_status read_zstd(io_src *s, uint8_t *dst, size_t cap, size_t *out_n,
     return TARN_OK;
 }
 
-tarn_status io_src_read(io_src *s, uint8_t *dst, size_t cap, size_t *out_n, tarn_err *err)
+tarn_status tarn_io_src_read(tarn_io_src *s, uint8_t *dst, size_t cap, size_t *out_n, tarn_err *err)
 {
     *out_n = 0;
     if (s->eof || cap == 0)

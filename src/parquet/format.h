@@ -13,16 +13,16 @@
 #include "base/arena.h"
 #include "base/status.h"
 
-#define TARN_PQ_MAGIC "PAR1"
+#define TARN_PQ_MAGIC           "PAR1"
 #define TARN_PQ_MAGIC_ENCRYPTED "PARE"
 
 /* Ceilings on counts read from a file before they size an allocation. */
-#define TARN_PQ_MAX_FOOTER_BYTES (256u << 20)  /* 256 MiB footer */
+#define TARN_PQ_MAX_FOOTER_BYTES    (256u << 20) /* 256 MiB footer */
 #define TARN_PQ_MAX_SCHEMA_ELEMENTS 100000
-#define TARN_PQ_MAX_ROW_GROUPS 1000000
-#define TARN_PQ_MAX_LIST 10000000 /* any other Thrift list */
-#define TARN_PQ_MAX_PAGE_BYTES (1u << 30)      /* 1 GiB page (compressed or not) */
-#define TARN_PQ_MAX_NESTING 64
+#define TARN_PQ_MAX_ROW_GROUPS      1000000
+#define TARN_PQ_MAX_LIST            10000000   /* any other Thrift list */
+#define TARN_PQ_MAX_PAGE_BYTES      (1u << 30) /* 1 GiB page (compressed or not) */
+#define TARN_PQ_MAX_NESTING         64
 
 typedef enum tarn_pq_type {
     TARN_PQ_BOOLEAN = 0,
@@ -134,27 +134,27 @@ typedef struct tarn_pq_logical {
 } tarn_pq_logical;
 
 typedef struct tarn_pq_schema_element {
-    bool has_type;               /* leaves have a physical type */
-    tarn_pq_type type;           /* 1 */
-    int32_t type_length;         /* 2: FIXED_LEN_BYTE_ARRAY width */
-    bool has_repetition;         /* root may omit it */
+    bool has_type;                 /* leaves have a physical type */
+    tarn_pq_type type;             /* 1 */
+    int32_t type_length;           /* 2: FIXED_LEN_BYTE_ARRAY width */
+    bool has_repetition;           /* root may omit it */
     tarn_pq_repetition repetition; /* 3 */
-    const char *name;            /* 4 */
-    int32_t num_children;        /* 5: 0 for leaves */
-    tarn_pq_converted converted; /* 6: TARN_PQ_CT_NONE when absent */
-    int32_t scale;               /* 7 */
-    int32_t precision;           /* 8 */
-    bool has_field_id;           /* 9 present */
-    int32_t field_id;            /* 9 */
-    tarn_pq_logical logical;     /* 10 */
+    const char *name;              /* 4 */
+    int32_t num_children;          /* 5: 0 for leaves */
+    tarn_pq_converted converted;   /* 6: TARN_PQ_CT_NONE when absent */
+    int32_t scale;                 /* 7 */
+    int32_t precision;             /* 8 */
+    bool has_field_id;             /* 9 present */
+    int32_t field_id;              /* 9 */
+    tarn_pq_logical logical;       /* 10 */
 } tarn_pq_schema_element;
 
 typedef struct tarn_pq_statistics {
-    bool has_max, has_min;             /* deprecated 1/2 (signed order) */
-    const uint8_t *max, *min;          /* 1, 2 */
+    bool has_max, has_min;    /* deprecated 1/2 (signed order) */
+    const uint8_t *max, *min; /* 1, 2 */
     int32_t max_len, min_len;
     bool has_null_count;
-    int64_t null_count;                /* 3 */
+    int64_t null_count; /* 3 */
     bool has_distinct_count;
     int64_t distinct_count;            /* 4 */
     bool has_max_value, has_min_value; /* 5/6 (column order) */
@@ -168,20 +168,20 @@ typedef struct tarn_pq_kv {
 } tarn_pq_kv;
 
 typedef struct tarn_pq_column_meta {
-    tarn_pq_type type;            /* 1 */
+    tarn_pq_type type; /* 1 */
     int32_t n_encodings;
-    tarn_pq_encoding *encodings;  /* 2 */
+    tarn_pq_encoding *encodings; /* 2 */
     int32_t n_path;
-    const char **path_in_schema;  /* 3 */
-    tarn_pq_codec codec;          /* 4 */
-    int64_t num_values;           /* 5 */
+    const char **path_in_schema;     /* 3 */
+    tarn_pq_codec codec;             /* 4 */
+    int64_t num_values;              /* 5 */
     int64_t total_uncompressed_size; /* 6 */
     int64_t total_compressed_size;   /* 7 */
     int32_t n_kv;
-    tarn_pq_kv *kv;               /* 8 */
-    int64_t data_page_offset;     /* 9 */
+    tarn_pq_kv *kv;           /* 8 */
+    int64_t data_page_offset; /* 9 */
     bool has_index_page_offset;
-    int64_t index_page_offset;    /* 10 */
+    int64_t index_page_offset; /* 10 */
     bool has_dictionary_page_offset;
     int64_t dictionary_page_offset; /* 11 */
     bool has_statistics;
@@ -189,11 +189,11 @@ typedef struct tarn_pq_column_meta {
 } tarn_pq_column_meta;
 
 typedef struct tarn_pq_column_chunk {
-    const char *file_path;        /* 1: NULL = this file */
-    int64_t file_offset;          /* 2 */
+    const char *file_path; /* 1: NULL = this file */
+    int64_t file_offset;   /* 2 */
     bool has_meta_data;
-    tarn_pq_column_meta meta_data; /* 3 */
-    bool has_crypto_metadata;     /* 8: encrypted column (unsupported) */
+    tarn_pq_column_meta meta_data;      /* 3 */
+    bool has_crypto_metadata;           /* 8: encrypted column (unsupported) */
     bool has_encrypted_column_metadata; /* 9 */
 } tarn_pq_column_chunk;
 
@@ -203,25 +203,25 @@ typedef struct tarn_pq_row_group {
     int64_t total_byte_size;       /* 2 */
     int64_t num_rows;              /* 3 */
     bool has_file_offset;
-    int64_t file_offset;           /* 5 */
+    int64_t file_offset; /* 5 */
     bool has_total_compressed_size;
     int64_t total_compressed_size; /* 6 */
     bool has_ordinal;
-    int16_t ordinal;               /* 7 */
+    int16_t ordinal; /* 7 */
 } tarn_pq_row_group;
 
 typedef struct tarn_pq_file_meta {
-    int32_t version;                  /* 1 */
+    int32_t version; /* 1 */
     int32_t n_schema;
-    tarn_pq_schema_element *schema;   /* 2: depth-first, [0] is the root */
-    int64_t num_rows;                 /* 3 */
+    tarn_pq_schema_element *schema; /* 2: depth-first, [0] is the root */
+    int64_t num_rows;               /* 3 */
     int32_t n_row_groups;
-    tarn_pq_row_group *row_groups;    /* 4 */
+    tarn_pq_row_group *row_groups; /* 4 */
     int32_t n_kv;
-    tarn_pq_kv *kv;                   /* 5 */
-    const char *created_by;           /* 6, NULL when absent */
-    int32_t n_column_orders;          /* 7: TypeDefinedOrder per leaf when set */
-    bool has_encryption_algorithm;    /* 8: encrypted file (unsupported) */
+    tarn_pq_kv *kv;                /* 5 */
+    const char *created_by;        /* 6, NULL when absent */
+    int32_t n_column_orders;       /* 7: TypeDefinedOrder per leaf when set */
+    bool has_encryption_algorithm; /* 8: encrypted file (unsupported) */
 } tarn_pq_file_meta;
 
 typedef struct tarn_pq_data_page_header {
@@ -240,25 +240,25 @@ typedef struct tarn_pq_dict_page_header {
 } tarn_pq_dict_page_header;
 
 typedef struct tarn_pq_data_page_header_v2 {
-    int32_t num_values;           /* 1 */
-    int32_t num_nulls;            /* 2 */
-    int32_t num_rows;             /* 3 */
-    tarn_pq_encoding encoding;    /* 4 */
+    int32_t num_values;             /* 1 */
+    int32_t num_nulls;              /* 2 */
+    int32_t num_rows;               /* 3 */
+    tarn_pq_encoding encoding;      /* 4 */
     int32_t def_levels_byte_length; /* 5 */
     int32_t rep_levels_byte_length; /* 6 */
-    bool is_compressed;           /* 7, default true */
+    bool is_compressed;             /* 7, default true */
     bool has_statistics;
     tarn_pq_statistics statistics; /* 8 */
 } tarn_pq_data_page_header_v2;
 
 typedef struct tarn_pq_page_header {
-    tarn_pq_page_type type;          /* 1 */
-    int32_t uncompressed_page_size;  /* 2 */
-    int32_t compressed_page_size;    /* 3 */
+    tarn_pq_page_type type;         /* 1 */
+    int32_t uncompressed_page_size; /* 2 */
+    int32_t compressed_page_size;   /* 3 */
     bool has_crc;
-    int32_t crc;                     /* 4 */
+    int32_t crc; /* 4 */
     bool has_data_page_header;
-    tarn_pq_data_page_header data_page_header;       /* 5 */
+    tarn_pq_data_page_header data_page_header; /* 5 */
     bool has_dictionary_page_header;
     tarn_pq_dict_page_header dictionary_page_header; /* 7 */
     bool has_data_page_header_v2;

@@ -77,10 +77,10 @@ static inline void tarn_thrift_leave(tarn_thrift_reader *r)
 tarn_status tarn_thrift_corrupt(tarn_thrift_reader *r, const char *what);
 
 typedef struct tarn_thrift_writer {
-    tarn_buf *out;                         /* destination */
+    tarn_buf *out;                          /* destination */
     int16_t last_id[TARN_THRIFT_MAX_DEPTH]; /* per open struct */
-    int depth;                             /* open structs */
-    tarn_status st;                        /* first failure, sticky */
+    int depth;                              /* open structs */
+    tarn_status st;                         /* first failure, sticky */
 } tarn_thrift_writer;
 
 void tarn_thrift_writer_init(tarn_thrift_writer *w, tarn_buf *out);

@@ -32,9 +32,9 @@ static void test_types(void **state)
     assert_int_equal(tarn_type_parse("decimal(5,6)", 12, &t, &err), TARN_ERR_INVALID);
 
     tarn_schema *s;
-    assert_int_equal(tarn_schema_parse("id int64 not null, amount decimal(10,2), ts timestamp",
-                                       &s, &err),
-                     TARN_OK);
+    assert_int_equal(
+        tarn_schema_parse("id int64 not null, amount decimal(10,2), ts timestamp", &s, &err),
+        TARN_OK);
     assert_int_equal(s->n_fields, 3);
     assert_false(s->fields[0].nullable);
     assert_int_equal(s->fields[1].type.scale, 2);
@@ -145,8 +145,7 @@ static void test_parse(void **state)
     assert_int_equal(tarn_parse_timestamp("2024-01-01 02:00:00+02:00", 25, false, &ts, &err),
                      TARN_OK);
     assert_true(ts == INT64_C(1704067200000000));
-    assert_int_equal(tarn_parse_timestamp("2024-01-01T00:00:00.5", 21, false, &ts, &err),
-                     TARN_OK);
+    assert_int_equal(tarn_parse_timestamp("2024-01-01T00:00:00.5", 21, false, &ts, &err), TARN_OK);
     assert_true(ts == INT64_C(1704067200500000));
     assert_int_equal(tarn_parse_timestamp("2024-01-01T00:00:00.1234567Z", 28, false, &ts, &err),
                      TARN_ERR_INVALID);
@@ -198,11 +197,10 @@ static void test_vectors_and_render(void **state)
     assert_int_equal(tarn_batch_append_range(c, b, 0, 2), TARN_OK);
     tarn_buf out = TARN_BUF_INIT;
     assert_int_equal(tarn_render_ndjson(&out, c), TARN_OK);
-    assert_string_equal(out.data,
-                        "{\"id\":null,\"name\":\"n\\\"0\",\"ok\":false,\"amt\":\"0.00\","
-                        "\"d\":\"1970-01-01\",\"bin\":\"00ff\",\"x\":0}\n"
-                        "{\"id\":1,\"name\":\"n\\\"1\",\"ok\":true,\"amt\":\"0.25\","
-                        "\"d\":\"1970-01-02\",\"bin\":\"00ff\",\"x\":\"NaN\"}\n");
+    assert_string_equal(out.data, "{\"id\":null,\"name\":\"n\\\"0\",\"ok\":false,\"amt\":\"0.00\","
+                                  "\"d\":\"1970-01-01\",\"bin\":\"00ff\",\"x\":0}\n"
+                                  "{\"id\":1,\"name\":\"n\\\"1\",\"ok\":true,\"amt\":\"0.25\","
+                                  "\"d\":\"1970-01-02\",\"bin\":\"00ff\",\"x\":\"NaN\"}\n");
     tarn_buf_reset(&out);
     assert_int_equal(tarn_render_csv_header(&out, s), TARN_OK);
     assert_int_equal(tarn_render_csv(&out, c), TARN_OK);
@@ -269,10 +267,8 @@ static void test_nested(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_types),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_vectors_and_render),
+        cmocka_unit_test(test_types),  cmocka_unit_test(test_format),
+        cmocka_unit_test(test_parse),  cmocka_unit_test(test_vectors_and_render),
         cmocka_unit_test(test_nested),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "delta/delete.h"
 #include "delta/schema.h"
 #include "delta/stats.h"
+#include "delta/vacuum.h"
 #include "parquet/reader.h"
 
 static char g_dir[256];
@@ -788,6 +789,114 @@ static void test_delete_partitioned(void **state)
     tarn_schema_destroy(s);
 }
 
+/* Copies a conformance table (../shared/testdata/delta/<id>/delta) to a
+ * scratch table and returns its path. */
+static const char *copy_table(const char *id)
+{
+    char src[600], cmd[1400];
+    tt_testdata("delta", src, sizeof src);
+    const char *t = table(id);
+    snprintf(cmd, sizeof cmd, "cp -r '%s/%s/delta' '%s'", src, id, t);
+    assert_int_equal(system(cmd), 0);
+    return t;
+}
+
+static tarn_status value_in_3_4(void *ctx, const tarn_batch *b, uint8_t *out, tarn_err *err)
+{
+    (void)ctx;
+    (void)err;
+    for (int64_t i = 0; i < b->n_rows; i++) {
+        int32_t v = tarn_vec_get_i32(b->cols[0], i);
+        out[i] = v == 3 || v == 4;
+    }
+    return TARN_OK;
+}
+
+static tarn_status number_is_4(void *ctx, const tarn_batch *b, uint8_t *out, tarn_err *err)
+{
+    (void)ctx;
+    (void)err;
+    for (int64_t i = 0; i < b->n_rows; i++)
+        out[i] = tarn_vec_get_i64(b->cols[1], i) == 4;
+    return TARN_OK;
+}
+
+/* Tables written by Spark, Databricks and delta-rs: tarn appends, deletes
+ * (through a deletion vector), checkpoints and vacuums them. */
+static void test_foreign_tables(void **state)
+{
+    (void)state;
+    /* A Databricks table with a deletion vector: rewriting its file applies
+     * the DV, the remove carries it, vacuum drops file and DV. */
+    const char *t = copy_table("drs-dv-small");
+    tarn_delta_predicate pred = {NULL, value_in_3_4, NULL, "value IN (3, 4)"};
+    tarn_delta_delete_result dr;
+    tarn_err err;
+    assert_int_equal(tarn_delta_delete(t, &pred, &dr, &err), TARN_OK);
+    assert_int_equal(dr.deleted_rows, 2);
+    assert_int_equal(dr.copied_rows, 6);
+    char *c2 = dw_commit_text(t, 2);
+    assert_non_null(strstr(c2, "\"deletionVector\":{\"storageType\":\"u\","
+                               "\"pathOrInlineDv\":\"vBn[lx{q8@P<9BNH/isA\",\"offset\":1"));
+    assert_non_null(strstr(c2, "\\\"tightBounds\\\":true"));
+    free(c2);
+    char *rows = dw_rows(t, -1, NULL);
+    assert_string_equal(rows, "{\"value\":1}\n{\"value\":2}\n{\"value\":5}\n{\"value\":6}\n"
+                              "{\"value\":7}\n{\"value\":8}\n");
+    tarn_free(rows);
+    tarn_delta_vacuum_result vr;
+    assert_int_equal(tarn_delta_vacuum(t, 0, false, true, &vr, &err), TARN_OK);
+    assert_int_equal(vr.n_files, 2); /* the old data file and its DV file */
+    tarn_delta_vacuum_result_fini(&vr);
+    assert_int_equal(dw_count(t, -1), 6);
+
+    /* Spark partitioned table: appends join its partitions, a delete
+     * rewrites one of its files, a checkpoint follows at version 10. */
+    t = copy_table("dat-basic-partitioned");
+    tarn_schema *s = dw_schema("letter string, number int64, a_float float64");
+    for (int i = 0; i < 9; i++) {
+        tarn_batch *b = tarn_batch_create(s);
+        const char *letters[] = {"a", "z", NULL};
+        for (int k = 0; k < 3; k++) {
+            if (letters[k])
+                assert_int_equal(tarn_vec_append_bytes(b->cols[0], letters[k], 1), TARN_OK);
+            else
+                assert_int_equal(tarn_vec_append_null(b->cols[0]), TARN_OK);
+            assert_int_equal(tarn_vec_append_i64(b->cols[1], 100 + i * 3 + k), TARN_OK);
+            assert_int_equal(tarn_vec_append_f64(b->cols[2], 0.5), TARN_OK);
+        }
+        b->n_rows = 3;
+        tarn_delta_write_result wr;
+        assert_int_equal(dw_write_batch(t, s, b, NULL, &wr, &err), TARN_OK);
+        assert_int_equal(wr.version, 2 + i);
+        tarn_batch_destroy(b);
+    }
+    tarn_delta_predicate p4 = {NULL, number_is_4, NULL, "number = 4"};
+    assert_int_equal(tarn_delta_delete(t, &p4, &dr, &err), TARN_OK);
+    assert_int_equal(dr.version, 11);
+    assert_int_equal(dr.deleted_rows, 1);
+    int64_t n;
+    rows = dw_rows(t, -1, &n);
+    assert_int_equal(n, 6 + 27 - 1);
+    assert_null(strstr(rows, "\"number\":4,"));
+    assert_non_null(strstr(rows, "{\"letter\":null,\"number\":6,\"a_float\":6.6}"));
+    assert_non_null(strstr(rows, "{\"letter\":null,\"number\":102,\"a_float\":0.5}"));
+    tarn_free(rows);
+    tarn_delta_snapshot *snap = dw_load(t, 10);
+    assert_int_equal(snap->checkpoint_version, 10);
+    tarn_delta_snapshot_destroy(snap);
+    char p[700];
+    snprintf(p, sizeof p, "%s/letter=__HIVE_DEFAULT_PARTITION__", t);
+    assert_true(tarn_is_dir(p));
+    tarn_schema_destroy(s);
+
+    /* vacuumProtocolCheck with appendOnly/invariants features (unused):
+     * tarn may append and vacuum. */
+    t = copy_table("golden-vacuum-protocol-check");
+    assert_int_equal(tarn_delta_vacuum(t, -1, true, false, &vr, &err), TARN_OK);
+    tarn_delta_vacuum_result_fini(&vr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -797,6 +906,7 @@ int main(void)
         cmocka_unit_test(test_idempotent_txn),  cmocka_unit_test(test_append_only_and_config),
         cmocka_unit_test(test_protocols),       cmocka_unit_test(test_refused_features),
         cmocka_unit_test(test_delete),          cmocka_unit_test(test_delete_partitioned),
+        cmocka_unit_test(test_foreign_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

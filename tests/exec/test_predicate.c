@@ -134,11 +134,20 @@ static void test_skipping(void **state)
         const char *text;
         bool may;
     } cases[] = {
-        {"id = 5", false},         {"id = 15", true},          {"id < 10", false},
-        {"id <= 10", true},        {"id > 20", false},         {"id >= 20", true},
-        {"id IN (1, 2, 30)", false}, {"id IN (1, 12)", true},  {"id IS NULL", false},
-        {"id IS NOT NULL", true},  {"id = 5 OR amount > 0", true}, {"id = 5 AND amount > 0", false},
-        {"NOT id IS NULL", true},  {"id != 15", true},
+        {"id = 5", false},
+        {"id = 15", true},
+        {"id < 10", false},
+        {"id <= 10", true},
+        {"id > 20", false},
+        {"id >= 20", true},
+        {"id IN (1, 2, 30)", false},
+        {"id IN (1, 12)", true},
+        {"id IS NULL", false},
+        {"id IS NOT NULL", true},
+        {"id = 5 OR amount > 0", true},
+        {"id = 5 AND amount > 0", false},
+        {"NOT id IS NULL", true},
+        {"id != 15", true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tarn_pred *p;

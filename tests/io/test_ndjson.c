@@ -229,6 +229,23 @@ static void test_fields(void **state)
                    "t.ndjson", NULL,
                    "{\"a\":null,\"b\":\"x\"}\n{\"a\":1,\"b\":null}\n{\"a\":2,\"b\":\"second\"}\n"
                    "{\"a\":3,\"b\":null}\n{\"a\":null,\"b\":null}\n");
+    /* Long names (predicted in place up to 32 bytes, hashed beyond), keys that
+     * share a prefix with the predicted one, changing key order. */
+    IO_EXPECT_ROWS("a_very_long_column_name_number_1 int64, a_very_long_column_name_number_2 "
+                   "int64, x_this_name_is_longer_than_thirty_two_bytes int64, a int64",
+                   "{\"a_very_long_column_name_number_1\":1,\"a_very_long_column_name_number_2\":2,"
+                   "\"x_this_name_is_longer_than_thirty_two_bytes\":3,\"a\":4}\n"
+                   "{\"a_very_long_column_name_number_2\":5,\"a_very_long_column_name_number_1\":6,"
+                   "\"a_very_long_column_name_number\":0,\"ab\":0,\"a\":7}\n"
+                   "{\"a_very_long_column_name_number_1\":8,\"a_very_long_column_name_number_2\":9,"
+                   "\"x_this_name_is_longer_than_thirty_two_bytes\":10,\"a\":11}\n",
+                   "t.ndjson", NULL,
+                   "{\"a_very_long_column_name_number_1\":1,\"a_very_long_column_name_number_2\":2,"
+                   "\"x_this_name_is_longer_than_thirty_two_bytes\":3,\"a\":4}\n"
+                   "{\"a_very_long_column_name_number_1\":6,\"a_very_long_column_name_number_2\":5,"
+                   "\"x_this_name_is_longer_than_thirty_two_bytes\":null,\"a\":7}\n"
+                   "{\"a_very_long_column_name_number_1\":8,\"a_very_long_column_name_number_2\":9,"
+                   "\"x_this_name_is_longer_than_thirty_two_bytes\":10,\"a\":11}\n");
     tarn_io_opts o;
     tarn_io_opts_init(&o);
     o.ignore_unknown_fields = false;
