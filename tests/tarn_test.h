@@ -9,11 +9,13 @@
 #ifndef TARN_TESTS_TARN_TEST_H
 #define TARN_TESTS_TARN_TEST_H
 
-#include <cmocka.h>
+/* cmocka needs these first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <stdio.h>
 #include <stdlib.h>
