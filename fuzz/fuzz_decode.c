@@ -96,8 +96,8 @@ static void fuzz_values(tarn_pq_encoding enc, tarn_pq_type phys, int32_t width, 
     tarn_vec *bytes = NULL;
     if (tarn_pq_values_start(&v, enc, phys, width, p, n, n_values, &err) != TARN_OK)
         goto done;
-    if (phys == TARN_PQ_BYTE_ARRAY || (phys == TARN_PQ_FIXED_LEN_BYTE_ARRAY &&
-                                       enc == TARN_PQ_ENC_DELTA_BYTE_ARRAY)) {
+    if (phys == TARN_PQ_BYTE_ARRAY ||
+        (phys == TARN_PQ_FIXED_LEN_BYTE_ARRAY && enc == TARN_PQ_ENC_DELTA_BYTE_ARRAY)) {
         bytes = tarn_vec_create_type(tarn_type_make(TARN_TYPE_BINARY));
         if (!bytes)
             abort();

@@ -77,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!a)
         abort();
     tarn_err err;
+    tarn_err_clear(&err);
     tarn_delta_actions acts;
     if (tarn_delta_actions_parse((const char *)data, size, "fuzz.json", a, &acts, &err) ==
         TARN_OK) {
@@ -85,8 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tarn_buf_init(&out);
         if (tarn_delta_actions_serialize(&acts, &out) == TARN_OK) {
             tarn_delta_actions again;
-            if (tarn_delta_actions_parse(out.data ? out.data : "", out.len, "again.json", a,
-                                         &again, &err) != TARN_OK ||
+            if (tarn_delta_actions_parse(out.data ? out.data : "", out.len, "again.json", a, &again,
+                                         &err) != TARN_OK ||
                 again.n_adds != acts.n_adds || again.n_removes != acts.n_removes)
                 abort(); /* our own output must parse back */
         }

@@ -45,8 +45,8 @@ static void load(const tarn_delta_dv *dv, uint64_t max_rows)
     }
 }
 
-static void fuzz_file(const uint8_t *p, size_t n, uint8_t off, int32_t size_in_bytes,
-                      int64_t card, uint64_t max_rows)
+static void fuzz_file(const uint8_t *p, size_t n, uint8_t off, int32_t size_in_bytes, int64_t card,
+                      uint64_t max_rows)
 {
     int fd = memfd_create("fuzz.dv", MFD_CLOEXEC);
     if (fd < 0)
@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *text = tarn_strndup((const char *)p, n);
         if (!text)
             abort();
-        tarn_delta_dv dv = {'i', text, false, 0, (int32_t)(data[1] | (data[2] & 15) << 8),
+        tarn_delta_dv dv = {'i',         text, false, 0, (int32_t)(data[1] | (data[2] & 15) << 8),
                             data[2] >> 4};
         load(&dv, max_rows);
         tarn_free(text);

@@ -71,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     tarn_err err;
+    tarn_err_clear(&err);
     tarn_pq_file *f;
     if (tarn_pq_file_open(path, &f, &err) == TARN_OK) {
         read_stats(f);

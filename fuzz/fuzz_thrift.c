@@ -23,6 +23,7 @@ static void fuzz_footer(const uint8_t *p, size_t n)
     if (!a)
         abort();
     tarn_pq_file_meta m;
+    tarn_err_clear(&err);
     if (tarn_pq_footer_decode(p, n, 4, a, &m, &err) == TARN_OK) {
         char buf[128];
         for (int i = 0; i < m.n_schema; i++)

@@ -14,14 +14,22 @@
 //     of differences on stderr when they differ.
 //   Exit codes: 0 ok, 1 mismatch or SQL error, 2 usage or missing DuckDB.
 //
-// Module (import from another .mjs):
-//   openDuckDB({threads, path}) -> {conn, close()}   TimeZone=UTC (when DuckDB has
-//                            ICU; without it DuckDB knows only UTC)
+//   Examples:
+//     node scripts/duckdb.mjs "SELECT * FROM read_parquet('x.parquet')"
+//     node scripts/duckdb.mjs --compare want.ndjson "SELECT * FROM read_parquet('x.parquet')"
+//     node scripts/duckdb.mjs --time --db bench.duckdb "COPY t TO 'y.parquet' (FORMAT parquet)"
+//
+// Module (import from another .mjs, e.g. tests/interop/parquet_duckdb_check.mjs):
+//   cacheDir(), loadDuckDB({install})  where DuckDB lives / the loaded package
+//   openDuckDB({threads, path, install}) -> {conn, close()}   TimeZone=UTC when
+//                            DuckDB has ICU (without it DuckDB knows only UTC)
 //   query(conn, sql)      -> {names, types, rows}   typed DuckDB values
 //   renderValue(v, type)  -> canonical JSON text of one value
 //   renderRows(result)    -> canonical NDJSON text (every line ends in \n)
+//   renderFloat/renderDouble/renderDecimal   the number forms used above
 //   parseJson(text)       -> lossless parse: numbers stay text ({num: "..."}),
-//                            objects are [[key, value], ...] in file order
+//                            objects are {obj: [[key, value], ...]} in file order
+//   sameValue(a, b), show(v)   compare / print parsed values
 //   compareNdjson(expectedText, actualText, {maxDiffs, floatColumns})
 //                         -> [difference text]; floatColumns: Set of FLOAT
 //                            column names, compared as float32

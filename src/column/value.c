@@ -286,18 +286,16 @@ tarn_status tarn_parse_int(const char *p, size_t n, int64_t lo, int64_t hi, int6
     for (; i < n; i++) {
         unsigned d = (unsigned char)p[i] - '0';
         if (d > 9) {
-            /* "12.0" and "1e3" are integers written as decimals: accept when exact. */
-            double dv;
+            /* "12.0" and "1e3" are integers written as decimals: accept them
+             * when exact, parsed as a decimal of scale 0 (never via double). */
+            tarn_i128 dv;
             tarn_err tmp;
-            if (tarn_parse_double(p, n, &dv, &tmp) == TARN_OK && dv == floor(dv) && dv >= -9.2e18 &&
-                dv <= 9.2e18 && (double)(int64_t)dv == dv) {
-                int64_t x = (int64_t)dv;
-                if (x < lo || x > hi)
-                    goto range;
-                *out = x;
-                return TARN_OK;
-            }
-            return bad(err, p, n, "an integer");
+            if (tarn_parse_decimal(p, n, 38, 0, &dv, &tmp) != TARN_OK)
+                return bad(err, p, n, "an integer");
+            if (dv < lo || dv > hi)
+                goto range;
+            *out = (int64_t)dv;
+            return TARN_OK;
         }
         if (v > (UINT64_MAX - d) / 10)
             goto range;
@@ -352,6 +350,9 @@ tarn_status tarn_parse_double(const char *p, size_t n, double *out, tarn_err *er
     double v = strtod(tmp, &end);
     if (end != tmp + n)
         return bad(err, p, n, "a number");
+    if (isinf(v))
+        return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' is out of range for double",
+                            (int)TARN_MIN(n, 64), p);
     *out = v;
     return TARN_OK;
 }
@@ -395,11 +396,23 @@ tarn_status tarn_parse_decimal(const char *p, size_t n, int precision, int scale
         return bad(err, p, n, tname);
     int exp10 = 0;
     if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-        int64_t e;
-        tarn_err tmp;
-        if (tarn_parse_int(p + i + 1, n - i - 1, -1000, 1000, &e, &tmp) != TARN_OK)
+        /* Exponent: optional sign and plain digits only. */
+        size_t j = i + 1;
+        bool eneg = false;
+        if (j < n && (p[j] == '-' || p[j] == '+'))
+            eneg = p[j++] == '-';
+        if (j == n)
             return bad(err, p, n, tname);
-        exp10 = (int)e;
+        int e = 0;
+        for (; j < n; j++) {
+            if (p[j] < '0' || p[j] > '9')
+                return bad(err, p, n, tname);
+            if (e > 1000)
+                return tarn_err_set(err, TARN_ERR_INVALID, "'%.*s' does not fit %s",
+                                    (int)TARN_MIN(n, 64), p, tname);
+            e = e * 10 + (p[j] - '0');
+        }
+        exp10 = eneg ? -e : e;
         i = n;
     }
     if (i != n)

@@ -534,8 +534,9 @@ static char *version_path(tarn_delta_transaction *tx, int64_t v, char *buf, size
 
 /* Table configuration in effect after this commit. */
 static void effective_config(const tarn_delta_transaction *tx, const tarn_delta_kv **kv, int *n)
-{
-    if (tx->acts.has_metadata) {
+{ /* After a creation race turned into an append the dropped metaData
+   * still describes the table (same_creation checked the properties). */
+    if (tx->acts.has_metadata || (!tx->snap && tx->acts.metadata.schema_string)) {
         *kv = tx->acts.metadata.configuration;
         *n = tx->acts.metadata.n_configuration;
     } else if (tx->snap) {

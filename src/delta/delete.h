@@ -21,13 +21,14 @@ typedef struct tarn_delta_predicate {
      * statistics (partition columns are still known from add). NULL
      * callback: every file may match. */
     bool (*file_may_match)(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add,
-                           const tarn_delta_file_stats *stats);
+                           const tarn_delta_file_stats *stats); /* file test, or NULL */
     /* Sets out_match[i] to 1 for rows of b (all table columns, schema order)
      * to delete, 0 to keep (SQL NULL counts as keep). NULL callback: every
      * row matches (delete everything). */
-    tarn_status (*eval)(void *ctx, const tarn_batch *b, uint8_t *out_match, tarn_err *err);
-    void *ctx;        /* passed to both callbacks */
-    const char *text; /* the predicate as text for commitInfo, or NULL */
+    tarn_status (*eval)(void *ctx, const tarn_batch *b, uint8_t *out_match,
+                        tarn_err *err); /* row test, or NULL */
+    void *ctx;                          /* passed to both callbacks */
+    const char *text;                   /* the predicate as text for commitInfo, or NULL */
 } tarn_delta_predicate;
 
 typedef struct tarn_delta_delete_result {

@@ -867,6 +867,48 @@ static bool jp_hex4(jp *j, int32_t *out)
     return true;
 }
 
+/* Decodes the escapes of string body [s, e) into o (room for e - s bytes:
+ * no escape grows, \uXXXX becomes at most 4 bytes); *out_k gets the length. */
+static tarn_status unescape(jp *j, const char *s, const char *e, char *o, size_t *out_k)
+{
+    jp sub = *j;
+    sub.p = s;
+    sub.end = e;
+    size_t k = 0;
+    while (sub.p < sub.end) {
+        char c = *sub.p++;
+        if (c != '\\') {
+            o[k++] = c;
+            continue;
+        }
+        if (sub.p >= sub.end)
+            return jp_fail(j, "bad escape");
+        c = *sub.p++;
+        static const char from[] = "ntrbf", to[] = "\n\t\r\b\f";
+        const char *m = c ? strchr(from, c) : NULL;
+        if (m) {
+            o[k++] = to[m - from];
+        } else if (c == 'u') {
+            int32_t cp;
+            if (!jp_hex4(&sub, &cp))
+                return jp_fail(j, "bad \\u escape");
+            if (cp >= 0xD800 && cp <= 0xDBFF && sub.end - sub.p >= 6 && sub.p[0] == '\\' &&
+                sub.p[1] == 'u') {
+                sub.p += 2;
+                int32_t lo;
+                if (!jp_hex4(&sub, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+                    return jp_fail(j, "bad surrogate pair");
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            k += (size_t)utf8_encode(cp, (uint8_t *)o + k);
+        } else {
+            o[k++] = c; /* \" \\ \/ */
+        }
+    }
+    *out_k = k;
+    return TARN_OK;
+}
+
 /* Parses a string literal into the arena (unescaped, NUL-terminated). */
 static tarn_status jp_string(jp *j, char **out, size_t *out_len)
 {
@@ -886,62 +928,11 @@ static tarn_status jp_string(jp *j, char **out, size_t *out_len)
     char *o = tarn_arena_alloc(j->a, (size_t)(e - s) + 1);
     if (!o)
         return tarn_err_set(j->err, TARN_ERR_NOMEM, "stats JSON: out of memory");
-    if (!esc) {
-        memcpy(o, s, (size_t)(e - s));
-        o[e - s] = '\0';
-        *out = o;
-        *out_len = (size_t)(e - s);
-        return TARN_OK;
-    }
-    jp sub = *j;
-    sub.p = s;
-    sub.end = e;
-    size_t k = 0;
-    while (sub.p < sub.end) {
-        char c = *sub.p++;
-        if (c != '\\') {
-            o[k++] = c;
-            continue;
-        }
-        if (sub.p >= sub.end)
-            return jp_fail(j, "bad escape");
-        c = *sub.p++;
-        switch (c) {
-        case 'n':
-            o[k++] = '\n';
-            break;
-        case 't':
-            o[k++] = '\t';
-            break;
-        case 'r':
-            o[k++] = '\r';
-            break;
-        case 'b':
-            o[k++] = '\b';
-            break;
-        case 'f':
-            o[k++] = '\f';
-            break;
-        case 'u': {
-            int32_t cp;
-            if (!jp_hex4(&sub, &cp))
-                return jp_fail(j, "bad \\u escape");
-            if (cp >= 0xD800 && cp <= 0xDBFF && sub.end - sub.p >= 6 && sub.p[0] == '\\' &&
-                sub.p[1] == 'u') {
-                sub.p += 2;
-                int32_t lo;
-                if (!jp_hex4(&sub, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-                    return jp_fail(j, "bad surrogate pair");
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            /* \uXXXX is 6 bytes of input, its UTF-8 form at most 4. */
-            k += (size_t)utf8_encode(cp, (uint8_t *)o + k);
-            break;
-        }
-        default:
-            o[k++] = c; /* \" \\ \/ */
-        }
-    }
+    size_t k = (size_t)(e - s);
+    if (esc)
+        TARN_TRY(unescape(j, s, e, o, &k));
+    else
+        memcpy(o, s, k);
     o[k] = '\0';
     *out = o;
     *out_len = k;

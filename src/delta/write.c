@@ -82,9 +82,9 @@ struct tarn_delta_file_writer {
     int64_t *slot_start;           /* per batch group: start in idx (heap, cap_rows) */
     tarn_batch *staging;           /* gathered rows of one partition */
     tarn_vec **view_cols;          /* data column view of an input batch (heap) */
-    int64_t rows;                  /* totals over closed files */
-    int64_t files;
-    int64_t bytes;
+    int64_t rows;                  /* rows in closed files */
+    int64_t files;                 /* files closed (add actions made) */
+    int64_t bytes;                 /* bytes of those files */
 };
 
 static tarn_status fw_nomem(tarn_err *err)
@@ -455,10 +455,12 @@ static tarn_status add_part(tarn_delta_file_writer *w, const tarn_scalar *keys, 
         p->values[k].key = f->name;
         p->values[k].value = val;
         char *esc = tarn_delta_hive_escape(w->arena, val);
-        if (!esc)
+        char *col =
+            *f->name ? tarn_delta_hive_escape(w->arena, f->name) : tarn_arena_strdup(w->arena, "");
+        if (!esc || !col)
             st = fw_nomem(err);
         if (st == TARN_OK)
-            st = tarn_buf_printf(&dir, "%s%s=%s", k ? "/" : "", f->name, esc);
+            st = tarn_buf_printf(&dir, "%s%s=%s", k ? "/" : "", col, esc);
     }
     if (st == TARN_OK) {
         p->dir = tarn_arena_strdup(w->arena, dir.data ? dir.data : "");
@@ -1016,28 +1018,31 @@ static bool same_pcols(const write_job *j)
     return true;
 }
 
-/* Decides schema, partitioning, metadata and protocol actions. */
-static tarn_status plan_table(write_job *j, tarn_err *err)
+/* Append: the table decides schema and partitioning; given partitioning
+ * must agree. */
+static tarn_status plan_append(write_job *j, tarn_err *err)
 {
-    tarn_arena *a = tarn_delta_transaction_arena(j->tx);
     const tarn_delta_write_opts *o = j->o;
-    bool overwrite = o->mode == TARN_DELTA_OVERWRITE;
-    if (j->snap && !overwrite) {
-        /* Append: the table decides; given partitioning must agree. */
-        j->table_schema = j->snap->schema;
-        j->n_pcols = j->snap->metadata.n_partition_columns;
-        j->pcols = j->snap->metadata.partition_columns;
-        if (o->n_partition_by > 0) {
-            bool same = o->n_partition_by == j->n_pcols;
-            for (int i = 0; same && i < j->n_pcols; i++)
-                same = strcmp(o->partition_by[i], j->pcols[i]) == 0;
-            if (!same)
-                return tarn_err_set(err, TARN_ERR_INVALID,
-                                    "partitioning differs from the table's; an append cannot "
-                                    "change it (overwrite the table instead)");
-        }
-        return map_columns(j, err);
+    j->table_schema = j->snap->schema;
+    j->n_pcols = j->snap->metadata.n_partition_columns;
+    j->pcols = j->snap->metadata.partition_columns;
+    if (o->n_partition_by > 0) {
+        bool same = o->n_partition_by == j->n_pcols;
+        for (int i = 0; same && i < j->n_pcols; i++)
+            same = strcmp(o->partition_by[i], j->pcols[i]) == 0;
+        if (!same)
+            return tarn_err_set(err, TARN_ERR_INVALID,
+                                "partitioning differs from the table's; an append cannot "
+                                "change it (overwrite the table instead)");
     }
+    return map_columns(j, err);
+}
+
+/* Create/overwrite: the data's schema; the given partitioning, else the
+ * table's when all its columns still exist. */
+static tarn_status plan_shape(write_job *j, tarn_err *err)
+{
+    const tarn_delta_write_opts *o = j->o;
     if (j->snap)
         TARN_TRY(tarn_delta_check_removal_allowed(&j->snap->metadata, "overwrite", err));
     j->new_schema = tarn_schema_clone(j->in_schema);
@@ -1060,45 +1065,58 @@ static tarn_status plan_table(write_job *j, tarn_err *err)
         if (tarn_schema_find(j->table_schema, j->pcols[i]) < 0)
             return tarn_err_set(err, TARN_ERR_INVALID, "partition column '%s' is not in the schema",
                                 j->pcols[i]);
-    TARN_TRY(map_columns(j, err));
+    return map_columns(j, err);
+}
+
+/* metaData (and protocol when it must change) for a new or reshaped table. */
+static tarn_status set_new_metadata(write_job *j, tarn_err *err)
+{
+    tarn_arena *a = tarn_delta_transaction_arena(j->tx);
+    const tarn_delta_write_opts *o = j->o;
+    const tarn_delta_snapshot *snap = j->snap;
     tarn_delta_metadata md;
     memset(&md, 0, sizeof md);
-    bool need_md = !j->snap || !same_schema(j->snap->schema, j->table_schema) || !same_pcols(j) ||
-                   o->n_config > 0;
-    if (need_md) {
-        tarn_buf sb = TARN_BUF_INIT;
-        tarn_status st = tarn_delta_schema_serialize(j->table_schema, &sb, err);
-        char id[40];
-        if (st == TARN_OK && !j->snap)
-            st = tarn_delta_uuid4(id, err);
-        if (st == TARN_OK) {
-            md.id = j->snap ? j->snap->metadata.id : id;
-            md.name = j->snap ? j->snap->metadata.name : o->table_name;
-            md.description = j->snap ? j->snap->metadata.description : o->description;
-            md.format_provider = "parquet";
-            md.schema_string = sb.data;
-            md.partition_columns = j->pcols;
-            md.n_partition_columns = j->n_pcols;
-            md.has_created_time = true;
-            md.created_time = j->snap && j->snap->metadata.has_created_time
-                                  ? j->snap->metadata.created_time
-                                  : tarn_now_us() / 1000;
-            st = merged_config(j, a, &md.configuration, &md.n_configuration, err);
-        }
-        tarn_delta_protocol pr;
-        bool pchanged = false;
-        if (st == TARN_OK)
-            st = tarn_delta_transaction_set_metadata(j->tx, &md, err);
-        if (st == TARN_OK)
-            st = upgraded_protocol(j, a, &pchanged, &pr, err);
-        if (st == TARN_OK && pchanged)
-            st = tarn_delta_transaction_set_protocol(j->tx, &pr, err);
-        if (st == TARN_OK)
-            st = tarn_delta_writer_check(&pr, &md, err);
-        tarn_buf_fini(&sb);
-        TARN_TRY(st);
+    tarn_buf sb = TARN_BUF_INIT;
+    tarn_status st = tarn_delta_schema_serialize(j->table_schema, &sb, err);
+    char id[40];
+    if (st == TARN_OK && !snap)
+        st = tarn_delta_uuid4(id, err);
+    if (st == TARN_OK) {
+        md.id = snap ? snap->metadata.id : id; /* an overwrite keeps the table id */
+        md.name = snap ? snap->metadata.name : o->table_name;
+        md.description = snap ? snap->metadata.description : o->description;
+        md.format_provider = "parquet";
+        md.schema_string = sb.data;
+        md.partition_columns = j->pcols;
+        md.n_partition_columns = j->n_pcols;
+        md.has_created_time = true;
+        md.created_time = snap && snap->metadata.has_created_time ? snap->metadata.created_time
+                                                                  : tarn_now_us() / 1000;
+        st = merged_config(j, a, &md.configuration, &md.n_configuration, err);
     }
-    return TARN_OK;
+    tarn_delta_protocol pr;
+    bool pchanged = false;
+    if (st == TARN_OK)
+        st = tarn_delta_transaction_set_metadata(j->tx, &md, err);
+    if (st == TARN_OK)
+        st = upgraded_protocol(j, a, &pchanged, &pr, err);
+    if (st == TARN_OK && pchanged)
+        st = tarn_delta_transaction_set_protocol(j->tx, &pr, err);
+    if (st == TARN_OK)
+        st = tarn_delta_writer_check(&pr, &md, err);
+    tarn_buf_fini(&sb);
+    return st;
+}
+
+/* Decides schema, partitioning, metadata and protocol actions. */
+static tarn_status plan_table(write_job *j, tarn_err *err)
+{
+    if (j->snap && j->o->mode != TARN_DELTA_OVERWRITE)
+        return plan_append(j, err);
+    TARN_TRY(plan_shape(j, err));
+    bool need_md = !j->snap || !same_schema(j->snap->schema, j->table_schema) || !same_pcols(j) ||
+                   j->o->n_config > 0;
+    return need_md ? set_new_metadata(j, err) : TARN_OK;
 }
 
 /* Removes every active file (overwrite). */
@@ -1191,6 +1209,39 @@ static void fill_result(tarn_delta_write_result *out, const tarn_delta_commit_re
     memcpy(out->warning, cr->warning, sizeof out->warning);
 }
 
+/* Data-file writer options for the job: codec (the caller's, or the
+ * table property when the caller kept the default), sizes, statistics. */
+static void file_writer_opts(const write_job *j, tarn_delta_file_writer_opts *fo)
+{
+    const tarn_delta_write_opts *opts = j->o;
+    const tarn_delta_snapshot *snap = j->snap;
+    memset(fo, 0, sizeof *fo);
+    fo->table_schema = j->table_schema;
+    fo->partition_by = j->pcols;
+    fo->n_partition_by = j->n_pcols;
+    fo->pq = opts->pq;
+    if (fo->pq.codec == TARN_PQ_ZSTD &&
+        !(opts->n_config > 0 &&
+          tarn_delta_codec_from_config(opts->config, opts->n_config, &fo->pq.codec)) &&
+        snap)
+        tarn_delta_codec_from_config(snap->metadata.configuration, snap->metadata.n_configuration,
+                                     &fo->pq.codec);
+    fo->target_file_bytes = opts->target_file_bytes;
+    fo->max_open_files = opts->max_open_files;
+    fo->max_buffer_bytes = opts->max_buffer_bytes;
+    fo->data_change = true;
+    tarn_delta_stats_opts_init(&fo->stats);
+    if (snap) {
+        tarn_delta_stats_opts_from_config(&fo->stats, snap->metadata.configuration,
+                                          snap->metadata.n_configuration);
+        for (int i = 0; i < snap->protocol.n_writer_features; i++)
+            fo->stats.tight_bounds |=
+                strcmp(snap->protocol.writer_features[i], "deletionVectors") == 0;
+    }
+    tarn_delta_stats_opts_from_config(&fo->stats, opts->config, opts->n_config);
+    fo->stats.writer_minmax = true;
+}
+
 /* Streams the source through the file writer. */
 static tarn_status pump(write_job *j, tarn_delta_file_writer *fw, tarn_delta_source_fn next,
                         void *ctx, tarn_err *err)
@@ -1245,33 +1296,7 @@ tarn_status tarn_delta_write(const char *table_path, const tarn_schema *schema,
     if (st != TARN_OK)
         goto done;
     tarn_delta_file_writer_opts fo;
-    memset(&fo, 0, sizeof fo);
-    fo.table_schema = j.table_schema;
-    fo.partition_by = j.pcols;
-    fo.n_partition_by = j.n_pcols;
-    fo.pq = opts->pq;
-    if (fo.pq.codec == TARN_PQ_ZSTD) {
-        /* the default codec: the table property may choose another */
-        if (!(opts->n_config > 0 &&
-              tarn_delta_codec_from_config(opts->config, opts->n_config, &fo.pq.codec)) &&
-            j.snap)
-            tarn_delta_codec_from_config(j.snap->metadata.configuration,
-                                         j.snap->metadata.n_configuration, &fo.pq.codec);
-    }
-    fo.target_file_bytes = opts->target_file_bytes;
-    fo.max_open_files = opts->max_open_files;
-    fo.max_buffer_bytes = opts->max_buffer_bytes;
-    fo.data_change = true;
-    tarn_delta_stats_opts_init(&fo.stats);
-    if (j.snap) {
-        tarn_delta_stats_opts_from_config(&fo.stats, j.snap->metadata.configuration,
-                                          j.snap->metadata.n_configuration);
-        for (int i = 0; i < j.snap->protocol.n_writer_features; i++)
-            fo.stats.tight_bounds |=
-                strcmp(j.snap->protocol.writer_features[i], "deletionVectors") == 0;
-    }
-    tarn_delta_stats_opts_from_config(&fo.stats, opts->config, opts->n_config);
-    fo.stats.writer_minmax = true;
+    file_writer_opts(&j, &fo);
     st = tarn_delta_file_writer_create(j.tx, &fo, &fw, err);
     if (st == TARN_OK)
         st = pump(&j, fw, next, ctx, err);

@@ -12,7 +12,6 @@
 #include "io/io_int.h"
 
 #include "base/alloc.h"
-#include "base/hash.h"
 #include "base/time.h"
 #include "column/value.h"
 
@@ -259,7 +258,9 @@ tarn_status tarn_io_put_bytes_raw(tarn_io_piece *pc, tarn_vec *v, const uint8_t 
     if (TARN_UNLIKELY(v->bytes_len + (int64_t)n > v->bytes_cap)) {
         tarn_status st = tarn_vec_reserve_bytes(v, (int64_t)n);
         if (st != TARN_OK)
-            return tarn_err_set(err, st, "string values of one batch exceed 2 GiB");
+            return tarn_err_set(err, st, "%s",
+                                st == TARN_ERR_NOMEM ? "out of memory"
+                                                     : "string values of one batch exceed 2 GiB");
     }
     if (n)
         memcpy(v->bytes + v->bytes_len, p, n);

@@ -128,7 +128,7 @@ static bool record_done(cctx *x, const uint8_t *rec)
     if (job->infer)
         return true;
     const tarn_io_plan *pl = job->plan;
-    for (int i = 0; i < pl->n_cols; i++) {
+    for (int i = 0; i < pl->n_cols && !job->csv_all_mapped; i++) {
         tarn_vec *v = x->b->cols[i];
         if (v->len != pc->rows)
             continue;

@@ -177,6 +177,7 @@ typedef struct tarn_io_job {
     bool json_array;           /* JSON: the stream is one top-level array */
     const int *csv_map;        /* CSV: file field -> column (or infer field), -1 skip */
     int csv_n_fields;          /* CSV: fields every record must have */
+    bool csv_all_mapped;       /* CSV: every column gets a field of each record */
     uint8_t csv_cls[256];      /* CSV: 1 for bytes that end an unquoted run */
 } tarn_io_job;
 

@@ -27,6 +27,7 @@ typedef struct jctx {
     int n_set;                 /* columns given a value in the current record */
     bool multiline;            /* JSON mode: whitespace may hold newlines */
     bool defer_commit;         /* NDJSON: the caller commits once the line is checked */
+    const char *field;         /* column whose value is being parsed, for messages */
 } jctx;
 
 static int64_t col_of(const jctx *x, const uint8_t *at)
@@ -57,7 +58,11 @@ static const uint8_t *jfail(jctx *x, const uint8_t *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    tarn_io_piece_fail(x->pc, TARN_ERR_INVALID, x->line + 1, col_of(x, at), "%s", msg);
+    if (x->field && strncmp(msg, "field '", 7) != 0)
+        tarn_io_piece_fail(x->pc, TARN_ERR_INVALID, x->line + 1, col_of(x, at), "field '%s': %s",
+                           x->field, msg);
+    else
+        tarn_io_piece_fail(x->pc, TARN_ERR_INVALID, x->line + 1, col_of(x, at), "%s", msg);
     return NULL;
 }
 
@@ -409,7 +414,7 @@ static const uint8_t *skip_value(jctx *x, const uint8_t *p)
 }
 
 /* Value for column ci. */
-static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
+static const uint8_t *value_inner(jctx *x, int ci, const uint8_t *p)
 {
     tarn_io_piece *pc = x->pc;
     const tarn_io_col *c = &x->plan->cols[ci];
@@ -435,8 +440,13 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
                 st = tarn_io_conv_text(pc, c, v, p + 1, n, false, err);
         } else if (c->kind == TARN_IO_K_STR || c->kind == TARN_IO_K_BIN) {
             if (v->bytes_len + (int64_t)n > v->bytes_cap &&
-                tarn_vec_reserve_bytes(v, (int64_t)n) != TARN_OK)
+                (st = tarn_vec_reserve_bytes(v, (int64_t)n)) != TARN_OK) {
+                if (st == TARN_ERR_NOMEM) { /* not a bad record: never skipped */
+                    tarn_err_set(err, st, "out of memory");
+                    return cfail(x, ci, at, st);
+                }
                 return jfail(x, at, "string values of one batch exceed 2 GiB");
+            }
             size_t m;
             if (!unescape(x, p + 1, q, v->bytes + v->bytes_len, &m))
                 return NULL;
@@ -512,6 +522,15 @@ static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
         return e;
     }
     }
+}
+
+/* Parses the value of column ci at p; errors inside it name the field. */
+static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
+{
+    x->field = x->plan->cols[ci].name;
+    const uint8_t *r = value_inner(x, ci, p);
+    x->field = NULL;
+    return r;
 }
 
 /* Inference: classifies the value at p for field name k. */

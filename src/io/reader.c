@@ -643,6 +643,8 @@ static void resolve_defaults(tarn_io_opts *o)
         o->max_record_size = TARN_IO_DEFAULT_MAX_RECORD;
     if (o->batch_rows <= 0)
         o->batch_rows = TARN_BATCH_ROWS;
+    if (o->batch_rows > ((int64_t)1 << 20))
+        o->batch_rows = (int64_t)1 << 20; /* capacity is reserved per batch up front */
 }
 
 /* Ensures the current chunk holds at least `records` complete CSV records
@@ -744,6 +746,7 @@ static tarn_status csv_map_fields(tarn_io_reader *r, char **names, int n, bool h
     if (!header) {
         for (int i = 0; i < n; i++)
             r->csv_map[i] = i < s->n_fields ? i : -1;
+        r->job.csv_all_mapped = n >= s->n_fields;
         return TARN_OK;
     }
     bool *used = tarn_calloc((size_t)(s->n_fields ? s->n_fields : 1), sizeof *used);
@@ -762,6 +765,9 @@ static tarn_status csv_map_fields(tarn_io_reader *r, char **names, int n, bool h
             used[ci] = true;
         r->csv_map[i] = ci;
     }
+    r->job.csv_all_mapped = true;
+    for (int i = 0; i < s->n_fields; i++)
+        r->job.csv_all_mapped &= used[i];
     for (int i = 0; i < s->n_fields && st == TARN_OK; i++)
         if (!used[i] && !s->fields[i].nullable)
             st = header_fail(r, err, "column '%s' is NOT NULL but missing from the header",

@@ -45,19 +45,19 @@ typedef tarn_status (*tarn_io_bad_record_fn)(void *ctx, const tarn_io_bad_record
                                              tarn_err *err);
 
 typedef struct tarn_io_opts {
-    tarn_io_format format;               /* AUTO: detected */
-    tarn_io_compression compression;     /* AUTO: detected */
-    char delimiter;                      /* CSV: 0 = sniff among , \t ; | (TSV: tab) */
-    char quote;                          /* CSV quote character (default '"'); 0 = no quoting */
-    int header;                          /* CSV: -1 sniff, 0 no header row, 1 header row */
-    bool ignore_unknown_fields;          /* default true; false makes unknown keys/columns errors */
-    const char *null_text;               /* CSV: unquoted text read as null besides "" (borrowed) */
-    size_t chunk_size;                   /* bytes parsed per step (default 8 MiB, min 16) */
-    size_t max_record_size;              /* longest record accepted (default 256 MiB) */
-    int64_t batch_rows;                  /* rows per batch at most (default TARN_BATCH_ROWS) */
-    int pieces_per_chunk;                /* parallel pieces per chunk (0: 2 per pool thread) */
-    tarn_pool *pool;                     /* borrowed; NULL: tarn_pool_default() */
-    bool single_threaded;                /* parse in the calling thread only */
+    tarn_io_format format;           /* AUTO: detected */
+    tarn_io_compression compression; /* AUTO: detected */
+    char delimiter;                  /* CSV: 0 = sniff among , \t ; | (TSV: tab) */
+    char quote;                      /* CSV quote character (default '"'); 0 = no quoting */
+    int header;                      /* CSV: -1 sniff, 0 no header row, 1 header row */
+    bool ignore_unknown_fields;      /* default true; false makes unknown keys/columns errors */
+    const char *null_text;           /* CSV: unquoted text read as null besides "" (borrowed) */
+    size_t chunk_size;               /* bytes parsed per step (default 8 MiB, min 16) */
+    size_t max_record_size;          /* longest record accepted (default 256 MiB) */
+    int64_t batch_rows;   /* rows per batch at most (default TARN_BATCH_ROWS, max 2^20) */
+    int pieces_per_chunk; /* parallel pieces per chunk (0: 2 per pool thread) */
+    tarn_pool *pool;      /* borrowed; NULL: tarn_pool_default() */
+    bool single_threaded; /* parse in the calling thread only */
     tarn_io_bad_record_fn on_bad_record; /* NDJSON/CSV: skip bad records and report them here
                                             instead of failing (NULL: strict) */
     void *bad_record_ctx;                /* passed to on_bad_record */

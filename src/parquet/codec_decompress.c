@@ -12,6 +12,7 @@
 
 #include <brotli/decode.h>
 #include <lz4.h>
+#include <pthread.h>
 #include <snappy-c.h>
 #include <string.h>
 #include <strings.h>
@@ -95,10 +96,44 @@ static tarn_status do_brotli(const uint8_t *src, size_t src_len, uint8_t *dst, s
     return TARN_OK;
 }
 
+/* One ZSTD decompression context per thread, freed when the thread ends:
+ * ZSTD_decompress() would set up (and allocate) a fresh one for every page. */
+static pthread_key_t zstd_key;
+static pthread_once_t zstd_once = PTHREAD_ONCE_INIT;
+static bool zstd_key_ok;
+
+static void zstd_free_ctx(void *p)
+{
+    ZSTD_freeDCtx(p);
+}
+
+static void zstd_key_init(void)
+{
+    zstd_key_ok = pthread_key_create(&zstd_key, zstd_free_ctx) == 0;
+}
+
+static ZSTD_DCtx *zstd_ctx(void)
+{
+    pthread_once(&zstd_once, zstd_key_init);
+    if (!zstd_key_ok)
+        return NULL;
+    ZSTD_DCtx *c = pthread_getspecific(zstd_key);
+    if (!c) {
+        c = ZSTD_createDCtx();
+        if (c && pthread_setspecific(zstd_key, c) != 0) {
+            ZSTD_freeDCtx(c);
+            c = NULL;
+        }
+    }
+    return c;
+}
+
 static tarn_status do_zstd(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len,
                            tarn_err *err)
 {
-    size_t n = ZSTD_decompress(dst, dst_len, src, src_len);
+    ZSTD_DCtx *c = zstd_ctx();
+    size_t n = c ? ZSTD_decompressDCtx(c, dst, dst_len, src, src_len)
+                 : ZSTD_decompress(dst, dst_len, src, src_len);
     if (ZSTD_isError(n))
         return corrupt(err, TARN_PQ_ZSTD, ZSTD_getErrorName(n));
     if (n != dst_len)

@@ -14,6 +14,7 @@
 #include "base/alloc.h"
 #include "base/time.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static tarn_status corrupt(tarn_err *err, const char *what)
@@ -222,6 +223,41 @@ tarn_status tarn_pq_rle_get(tarn_pq_rle *r, uint32_t *out, int64_t n, tarn_err *
     return TARN_OK;
 }
 
+/* bits_to_bytes[b] holds the 8 bits of b, LSB first, as 0/1 bytes. */
+static uint64_t bits_to_bytes[256];
+static uint8_t bits_count[256]; /* popcount without needing -mpopcnt */
+static pthread_once_t bits_once = PTHREAD_ONCE_INIT;
+
+static void bits_init(void)
+{
+    for (int b = 0; b < 256; b++) {
+        uint64_t x = 0;
+        for (int k = 0; k < 8; k++)
+            x |= (uint64_t)((b >> k) & 1) << (8 * k);
+        bits_to_bytes[b] = x;
+        bits_count[b] = (uint8_t)__builtin_popcount((unsigned)b);
+    }
+}
+
+/* Width-1 bit-packed groups (0/1 levels, the usual optional column) expand
+ * a byte at a time through a table. Returns the values produced. */
+static int64_t levels_bits(tarn_pq_rle *r, uint8_t *out, int64_t n, int64_t *n_max)
+{
+    int64_t groups = (int64_t)TARN_MIN((uint64_t)n, r->bp_left) / 8;
+    groups = TARN_MIN(groups, (int64_t)(r->end - r->p));
+    pthread_once(&bits_once, bits_init);
+    int64_t ones = 0;
+    for (int64_t g = 0; g < groups; g++) {
+        uint8_t b = r->p[g];
+        memcpy(out + g * 8, &bits_to_bytes[b], 8);
+        ones += bits_count[b];
+    }
+    r->p += groups;
+    r->bp_left -= (uint64_t)groups * 8;
+    *n_max += ones;
+    return groups * 8;
+}
+
 tarn_status tarn_pq_rle_get_levels(tarn_pq_rle *r, uint8_t *out, int64_t n, int max_level,
                                    int64_t *out_n_max, tarn_err *err)
 {
@@ -229,6 +265,15 @@ tarn_status tarn_pq_rle_get_levels(tarn_pq_rle *r, uint8_t *out, int64_t n, int 
     int64_t n_max = 0;
     uint32_t bad = 0;
     while (n > 0) {
+        if (r->bit_width == 1 && max_level == 1 && r->buf_pos >= r->buf_len && r->bp_left >= 8 &&
+            n >= 8) {
+            int64_t k = levels_bits(r, out, n, &n_max);
+            if (k > 0) {
+                out += k;
+                n -= k;
+                continue;
+            }
+        }
         /* Long RLE runs (the common "no nulls" page) become one memset. */
         if (r->buf_pos >= r->buf_len && r->rle_left) {
             int64_t k = (int64_t)TARN_MIN((uint64_t)n, r->rle_left);
@@ -673,6 +718,20 @@ tarn_status tarn_pq_values_bools(tarn_pq_values *v, uint8_t *dst, int64_t n, tar
     return TARN_OK;
 }
 
+/* Room for n more byte-array values of total bytes in dst; an allocation
+ * failure stays TARN_ERR_NOMEM, a batch past the int32 offsets is a limit. */
+static tarn_status reserve_byte_values(tarn_vec *dst, int64_t n, uint64_t total, tarn_err *err)
+{
+    tarn_status st = total > INT32_MAX ? TARN_ERR_LIMIT : tarn_vec_reserve(dst, n);
+    if (st == TARN_OK)
+        st = tarn_vec_reserve_bytes(dst, (int64_t)total);
+    if (st == TARN_ERR_NOMEM)
+        return tarn_err_set(err, st, "out of memory");
+    if (st != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_LIMIT, "byte array values too large for one batch");
+    return TARN_OK;
+}
+
 static tarn_status plain_bytes(tarn_pq_values *v, tarn_vec *dst, int64_t n, tarn_err *err)
 {
     /* Pass 1 validates the lengths and sizes the payload; pass 2 copies. */
@@ -687,15 +746,18 @@ static tarn_status plain_bytes(tarn_pq_values *v, tarn_vec *dst, int64_t n, tarn
         p += 4 + len;
         total += len;
     }
-    if (tarn_vec_reserve(dst, n) != TARN_OK || tarn_vec_reserve_bytes(dst, (int64_t)total))
-        return tarn_err_set(err, TARN_ERR_LIMIT, "byte array values too large for one batch");
+    TARN_TRY(reserve_byte_values(dst, n, total + 16, err));
     p = v->p;
     uint8_t *o = dst->bytes + dst->bytes_len;
     int32_t *off = dst->offsets + dst->len;
     int32_t pos = off[0];
     for (int64_t i = 0; i < n; i++) {
         uint32_t len = le32(p);
-        memcpy(o, p + 4, len);
+        /* Short values move as one 16-byte copy when the page has room. */
+        if (len <= 16 && end - p >= 20)
+            memcpy(o, p + 4, 16);
+        else
+            memcpy(o, p + 4, len);
         o += len;
         p += 4 + len;
         pos += (int32_t)len;
@@ -713,8 +775,7 @@ static tarn_status dlba_bytes(tarn_pq_values *v, tarn_vec *dst, int64_t n, tarn_
     for (int64_t i = 0; i < n; i++)
         total += (uint64_t)v->lens[v->idx + i];
     /* start_delta_bytes checked that all lengths fit in the page. */
-    if (tarn_vec_reserve(dst, n) != TARN_OK || tarn_vec_reserve_bytes(dst, (int64_t)total))
-        return tarn_err_set(err, TARN_ERR_LIMIT, "byte array values too large for one batch");
+    TARN_TRY(reserve_byte_values(dst, n, total, err));
     memcpy(dst->bytes + dst->bytes_len, v->p, total);
     int32_t *off = dst->offsets + dst->len;
     int32_t pos = off[0];
@@ -735,9 +796,7 @@ static tarn_status dba_bytes(tarn_pq_values *v, tarn_vec *dst, int64_t n, tarn_e
     uint64_t total = 0;
     for (int64_t i = 0; i < n; i++)
         total += (uint64_t)v->prefix[v->idx + i] + (uint64_t)v->lens[v->idx + i];
-    if (total > INT32_MAX || tarn_vec_reserve(dst, n) != TARN_OK ||
-        tarn_vec_reserve_bytes(dst, (int64_t)total))
-        return tarn_err_set(err, TARN_ERR_LIMIT, "byte array values too large for one batch");
+    TARN_TRY(reserve_byte_values(dst, n, total, err));
     const uint8_t *prev = v->prev;
     int64_t prev_len = v->prev_len;
     uint8_t *o = dst->bytes + dst->bytes_len;

@@ -33,6 +33,9 @@
 #define CHUNK_PAD 100
 /* Level entries a nested column chunk may hold in memory. */
 #define MAX_LEVELS (INT64_C(1) << 31)
+/* Row groups a narrow scan may decode at once, and their compressed bytes. */
+#define SCAN_MAX_SLOTS  8
+#define SCAN_SLOT_BYTES (INT64_C(256) << 20)
 
 struct tarn_pq_file {
     tarn_rfile rf;           /* open file */
@@ -452,18 +455,26 @@ typedef struct col_state {
     tarn_status st;           /* status of the assembly task */
 } col_state;
 
+/* One row group being decoded or handed out: its leaf and column states. */
+typedef struct slot {
+    int rg;          /* row group loaded here, -1 when empty */
+    int64_t rows;    /* rows in it */
+    leaf_state *ls;  /* n_ls leaf states */
+    col_state *cols; /* n_cols column states */
+} slot;
+
 struct tarn_pq_scan {
     tarn_pq_file *f;     /* borrowed */
     tarn_schema *schema; /* projected schema (owned) */
     int n_cols;          /* projected columns */
-    col_state *cols;     /* n_cols states */
-    int n_ls;            /* leaf states */
-    leaf_state *ls;      /* n_ls states */
+    int n_ls;            /* leaf columns under them */
+    int n_slots;         /* row groups decoded at once (narrow scans use several) */
+    slot *slots;         /* n_slots slots */
+    int n_loaded;        /* slots filled by the last load */
+    int cur;             /* slot being handed out */
     bool *rg_mask;       /* row groups to read (owned copy) */
     int next_rg;         /* next row group to consider */
-    int cur_rg;          /* row group being handed out, -1 before the first */
-    int64_t rg_rows;     /* rows in cur_rg */
-    int64_t next_row;    /* first row of the next batch within cur_rg */
+    int64_t next_row;    /* first row of the next batch within the current slot */
     int64_t last_offset; /* first row of the last batch handed out */
     int last_rg;         /* row group of the last batch */
     tarn_batch batch;    /* the batch handed out (vectors borrowed from states) */
@@ -595,14 +606,22 @@ static tarn_status gather(leaf_state *ls, tarn_vec *v, const uint32_t *idx, int6
         int64_t total = 0;
         for (int64_t i = 0; i < n; i++)
             total += d->offsets[idx[i] + 1] - d->offsets[idx[i]];
-        if (tarn_vec_reserve_bytes(v, total) != TARN_OK)
-            return tarn_err_set(err, TARN_ERR_LIMIT, "string values too large for one batch");
+        /* 16 spare bytes on both sides (see read_dictionary) let short
+         * values move as one 16-byte copy. */
+        tarn_status st = tarn_vec_reserve_bytes(v, total + 16);
+        if (st != TARN_OK)
+            return tarn_err_set(err, st, "%s",
+                                st == TARN_ERR_NOMEM ? "out of memory decoding a column"
+                                                     : "string values too large for one batch");
         uint8_t *o = v->bytes + v->bytes_len;
         int32_t *off = v->offsets + base;
         int32_t pos = off[0];
         for (int64_t i = 0; i < n; i++) {
             int32_t s = d->offsets[idx[i]], len = d->offsets[idx[i] + 1] - s;
-            memcpy(o, d->bytes + s, (size_t)len);
+            if (len <= 16)
+                memcpy(o, d->bytes + s, 16);
+            else
+                memcpy(o, d->bytes + s, (size_t)len);
             o += len;
             pos += len;
             off[i + 1] = pos;
@@ -642,8 +661,11 @@ static tarn_status gather(leaf_state *ls, tarn_vec *v, const uint32_t *idx, int6
 /* Appends n fixed-length byte strings (FLBA) to a BINARY vector. */
 static tarn_status append_flba(tarn_vec *v, const uint8_t *src, int32_t w, int64_t n, tarn_err *err)
 {
-    if (tarn_vec_reserve_bytes(v, (int64_t)w * n) != TARN_OK)
-        return tarn_err_set(err, TARN_ERR_LIMIT, "binary values too large for one batch");
+    tarn_status st = tarn_vec_reserve_bytes(v, (int64_t)w * n);
+    if (st != TARN_OK)
+        return tarn_err_set(err, st, "%s",
+                            st == TARN_ERR_NOMEM ? "out of memory decoding a column"
+                                                 : "binary values too large for one batch");
     memcpy(v->bytes + v->bytes_len, src, (size_t)w * (size_t)n);
     int32_t *off = v->offsets + v->len;
     for (int64_t i = 0; i < n; i++)
@@ -729,13 +751,23 @@ static tarn_status append_values(leaf_state *ls, tarn_vec *v, int64_t n, tarn_er
 /* The last nn values of v belong to a segment of seg rows whose levels are
  * def[0..seg): spread them to their rows (backwards, in place) and mark the
  * other rows null. */
-static tarn_status spread(tarn_vec *v, const uint8_t *def, int max, int64_t seg, int64_t nn,
-                          tarn_err *err)
+/* Backward in-place spread of T values: row i takes the next dense value
+ * when defined, zero otherwise (branch-free so it vectorises / uses cmov). */
+#define SPREAD_FIXED(T)                                                                            \
+    {                                                                                              \
+        T *d = (T *)(void *)v->data + base;                                                        \
+        for (int64_t i = seg - 1; i >= 0; i--) {                                                   \
+            bool on = def[i] == max;                                                               \
+            j -= on;                                                                               \
+            T x = d[j];                                                                            \
+            d[i] = on ? x : (T)0;                                                                  \
+        }                                                                                          \
+    }                                                                                              \
+    break;
+
+static void spread_values(tarn_vec *v, const uint8_t *def, int max, int64_t base, int64_t seg,
+                          int64_t nn)
 {
-    int64_t base = v->len - nn;
-    TARN_TRY(vec_room(v, seg - nn, err));
-    if (tarn_vec_ensure_validity(v) != TARN_OK)
-        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory decoding a column");
     int64_t j = nn;
     switch (v->type.id) {
     case TARN_TYPE_BOOL:
@@ -745,7 +777,7 @@ static tarn_status spread(tarn_vec *v, const uint8_t *def, int max, int64_t seg,
                 on = tarn_bit_get(v->data, base + --j);
             tarn_bit_set(v->data, base + i, on);
         }
-        break;
+        return;
     case TARN_TYPE_STRING:
     case TARN_TYPE_BINARY: {
         int32_t *off = v->offsets + base;
@@ -753,23 +785,59 @@ static tarn_status spread(tarn_vec *v, const uint8_t *def, int max, int64_t seg,
             off[i + 1] = off[j];
             j -= def[i] == max;
         }
+        return;
+    }
+    default:
         break;
     }
-    default: {
-        int w = tarn_type_width(v->type);
-        uint8_t *d = v->data + base * w;
-        for (int64_t i = seg - 1; i >= 0; i--) {
-            if (def[i] == max)
-                memmove(d + i * w, d + --j * w, (size_t)w);
-            else
-                memset(d + i * w, 0, (size_t)w);
-        }
+    switch (tarn_type_width(v->type)) {
+    case 1:
+        SPREAD_FIXED(uint8_t)
+    case 2:
+        SPREAD_FIXED(uint16_t)
+    case 4:
+        SPREAD_FIXED(uint32_t)
+    case 8:
+        SPREAD_FIXED(uint64_t)
+    default:
+        SPREAD_FIXED(tarn_u128)
     }
+}
+#undef SPREAD_FIXED
+
+/* Validity bits of rows [base, base+seg) from their levels; the bitmap
+ * starts all-valid, bytes inside the segment are written whole. */
+static void spread_validity(uint8_t *bits, const uint8_t *def, int max, int64_t base, int64_t seg)
+{
+    int64_t i = 0, pos = base;
+    for (; i < seg && (pos & 7); i++, pos++)
+        tarn_bit_set(bits, pos, def[i] == max);
+    /* Levels never exceed max (checked when decoded), so adding 0x80 - max
+     * to each byte sets its high bit exactly when the level equals max; one
+     * multiply gathers the 8 high bits into a byte. */
+    const uint64_t bias = (uint64_t)(0x80 - max) * UINT64_C(0x0101010101010101);
+    for (; i + 8 <= seg; i += 8, pos += 8) {
+        uint64_t x;
+        memcpy(&x, def + i, 8);
+        uint64_t hi = (x + bias) & UINT64_C(0x8080808080808080);
+        bits[pos >> 3] = (uint8_t)((hi * UINT64_C(0x0002040810204081)) >> 56);
     }
-    uint8_t *bits = v->validity;
-    for (int64_t i = 0; i < seg; i++)
-        if (def[i] != max)
-            tarn_bit_set(bits, base + i, false);
+    for (; i < seg; i++, pos++)
+        tarn_bit_set(bits, pos, def[i] == max);
+}
+
+/* The last nn values of v belong to a segment of seg rows whose levels are
+ * def[0..seg): spread them to their rows (backwards, in place) and mark the
+ * other rows null. */
+static tarn_status spread(tarn_vec *v, const uint8_t *def, int max, int64_t seg, int64_t nn,
+                          tarn_err *err)
+{
+    int64_t base = v->len - nn;
+    TARN_TRY(vec_room(v, seg - nn, err));
+    if (tarn_vec_ensure_validity(v) != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory decoding a column");
+    spread_values(v, def, max, base, seg, nn);
+    spread_validity(v->validity, def, max, base, seg);
     v->null_count += seg - nn;
     v->len = base + seg;
     return TARN_OK;
@@ -790,16 +858,16 @@ static tarn_status out_vec(tarn_vec ***out, int *n_out, int *cap_out, const tarn
         *out = nv;
         *cap_out = cap;
     }
-    tarn_vec **slot = &(*out)[*n_out];
-    if (!*slot) {
-        *slot = tarn_vec_create(f);
-        if (!*slot)
+    tarn_vec **at = &(*out)[*n_out];
+    if (!*at) {
+        *at = tarn_vec_create(f);
+        if (!*at)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory decoding a column");
     } else {
-        tarn_vec_reset(*slot);
+        tarn_vec_reset(*at);
     }
     (*n_out)++;
-    *v = *slot;
+    *v = *at;
     return TARN_OK;
 }
 
@@ -834,6 +902,9 @@ static tarn_status read_dictionary(leaf_state *ls, const tarn_pq_page_header *h,
                                   dh->num_values, err));
     ls->page_is_dict = false;
     TARN_TRY(append_values(ls, ls->dict, dh->num_values, err));
+    /* Spare bytes after the last value for gather()'s 16-byte copies. */
+    if (tarn_type_is_varlen(ls->dict->type.id) && tarn_vec_reserve_bytes(ls->dict, 16) != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory reading a dictionary");
     ls->has_dict = true;
     return TARN_OK;
 }
@@ -1053,8 +1124,8 @@ static tarn_status decode_chunk(const tarn_pq_file *f, leaf_state *ls, const tar
         tarn_vec *dense;
         TARN_TRY(out_vec(&ls->out, &ls->n_out, &ls->cap_out, field, &dense, err));
     }
-    int64_t start;
-    size_t len;
+    int64_t start = 0;
+    size_t len = 0;
     TARN_TRY(read_chunk(f, ls, cm, &start, &len, err));
     size_t pos = 0;
     int64_t values = 0;
@@ -1201,14 +1272,14 @@ static tarn_status asm_value(assembler *a, const tarn_pq_node *node, tarn_vec *v
 }
 
 /* Assembles nested column cs of a row group from its leaf states. */
-static tarn_status assemble(tarn_pq_scan *s, col_state *cs, int64_t rows, tarn_err *err)
+static tarn_status assemble(slot *sl, col_state *cs, int64_t rows, tarn_err *err)
 {
     cursor stack[16];
     cursor *cur = cs->n_ls <= 16 ? stack : tarn_calloc((size_t)cs->n_ls, sizeof *cur);
     if (!cur)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory assembling a nested column");
     for (int i = 0; i < cs->n_ls; i++) {
-        leaf_state *ls = &s->ls[cs->first_ls + i];
+        leaf_state *ls = &sl->ls[cs->first_ls + i];
         cur[i] = (cursor){.def = ls->def,
                           .rep = ls->rep,
                           .n = ls->n_lv,
@@ -1241,17 +1312,20 @@ static tarn_status assemble(tarn_pq_scan *s, col_state *cs, int64_t rows, tarn_e
 
 /* Scan ------------------------------------------------------------------------------------ */
 
+/* Task i decodes leaf i % n_ls of slot i / n_ls. */
 static void leaf_task(void *ctx, int64_t i)
 {
     tarn_pq_scan *s = ctx;
-    leaf_state *ls = &s->ls[i];
+    slot *sl = &s->slots[i / s->n_ls];
+    int k = (int)(i % s->n_ls);
+    leaf_state *ls = &sl->ls[k];
     tarn_err_clear(&ls->err);
     const tarn_field *field = NULL;
     for (int c = 0; c < s->n_cols; c++)
-        if (s->cols[c].flat && s->cols[c].first_ls == (int)i)
-            field = s->cols[c].field;
+        if (sl->cols[c].flat && sl->cols[c].first_ls == k)
+            field = sl->cols[c].field;
     tarn_field dense_field = {.name = "", .type = ls->leaf->type, .nullable = true, .field_id = -1};
-    ls->st = decode_chunk(s->f, ls, field ? field : &dense_field, s->cur_rg, &ls->err);
+    ls->st = decode_chunk(s->f, ls, field ? field : &dense_field, sl->rg, &ls->err);
     if (ls->st != TARN_OK) {
         tarn_err_prefix(&ls->err, "column '%s'", ls->leaf->path);
         tarn_err_at_offset(&ls->err, ls->chunk_off);
@@ -1259,42 +1333,56 @@ static void leaf_task(void *ctx, int64_t i)
     }
 }
 
+/* Task i assembles column i % n_cols of slot i / n_cols (nested only). */
 static void assemble_task(void *ctx, int64_t i)
 {
     tarn_pq_scan *s = ctx;
-    col_state *cs = &s->cols[i];
+    slot *sl = &s->slots[i / s->n_cols];
+    col_state *cs = &sl->cols[i % s->n_cols];
     tarn_err_clear(&cs->err);
     cs->st = TARN_OK;
     if (cs->flat)
         return;
-    cs->st = assemble(s, cs, s->rg_rows, &cs->err);
+    cs->st = assemble(sl, cs, sl->rows, &cs->err);
     if (cs->st != TARN_OK) {
         tarn_err_prefix(&cs->err, "column '%s'", cs->field->name);
-        tarn_err_at_offset(&cs->err, s->ls[cs->first_ls].chunk_off);
+        tarn_err_at_offset(&cs->err, sl->ls[cs->first_ls].chunk_off);
         tarn_err_at_path(&cs->err, s->f->rf.path);
     }
 }
 
-static tarn_status load_row_group(tarn_pq_scan *s, int g, tarn_err *err)
+/* Fills the slots with the next chosen row groups and decodes them; sets
+ * s->n_loaded (0 at the end of the file). */
+static tarn_status load_slots(tarn_pq_scan *s, tarn_err *err)
 {
-    s->cur_rg = g;
-    s->rg_rows = s->f->meta.row_groups[g].num_rows;
+    s->n_loaded = 0;
+    s->cur = 0;
     s->next_row = 0;
+    while (s->n_loaded < s->n_slots && s->next_rg < s->f->meta.n_row_groups) {
+        int g = s->next_rg++;
+        if (!s->rg_mask[g] || s->f->meta.row_groups[g].num_rows == 0)
+            continue;
+        slot *sl = &s->slots[s->n_loaded++];
+        sl->rg = g;
+        sl->rows = s->f->meta.row_groups[g].num_rows;
+    }
+    if (s->n_loaded == 0)
+        return TARN_OK;
     tarn_pool *pool = tarn_pool_default();
-    tarn_pool_run(pool, s->n_ls, leaf_task, s);
-    for (int i = 0; i < s->n_ls; i++) {
-        if (s->ls[i].st != TARN_OK) {
-            *err = s->ls[i].err;
-            return s->ls[i].st;
-        }
-    }
-    tarn_pool_run(pool, s->n_cols, assemble_task, s);
-    for (int i = 0; i < s->n_cols; i++) {
-        if (s->cols[i].st != TARN_OK) {
-            *err = s->cols[i].err;
-            return s->cols[i].st;
-        }
-    }
+    tarn_pool_run(pool, (int64_t)s->n_loaded * s->n_ls, leaf_task, s);
+    for (int k = 0; k < s->n_loaded; k++)
+        for (int i = 0; i < s->n_ls; i++)
+            if (s->slots[k].ls[i].st != TARN_OK) {
+                *err = s->slots[k].ls[i].err;
+                return s->slots[k].ls[i].st;
+            }
+    tarn_pool_run(pool, (int64_t)s->n_loaded * s->n_cols, assemble_task, s);
+    for (int k = 0; k < s->n_loaded; k++)
+        for (int i = 0; i < s->n_cols; i++)
+            if (s->slots[k].cols[i].st != TARN_OK) {
+                *err = s->slots[k].cols[i].err;
+                return s->slots[k].cols[i].st;
+            }
     return TARN_OK;
 }
 
@@ -1332,30 +1420,38 @@ static tarn_status leaf_state_init(leaf_state *ls, const tarn_pq_file *f, int le
     return TARN_OK;
 }
 
-static tarn_status scan_setup(tarn_pq_scan *s, const tarn_pq_scan_opts *opts, tarn_err *err)
+static void slot_fini(slot *sl, int n_ls, int n_cols)
+{
+    if (sl->ls)
+        for (int i = 0; i < n_ls; i++)
+            leaf_state_fini(&sl->ls[i]);
+    tarn_free(sl->ls);
+    if (sl->cols)
+        for (int i = 0; i < n_cols; i++) {
+            for (int k = 0; k < sl->cols[i].cap_out; k++)
+                tarn_vec_destroy(sl->cols[i].out[k]);
+            tarn_free(sl->cols[i].out);
+        }
+    tarn_free(sl->cols);
+}
+
+/* Projected schema and the column layout of slot 0 (copied to the others). */
+static tarn_status plan_columns(tarn_pq_scan *s, const tarn_pq_scan_opts *opts, col_state *cols,
+                                tarn_err *err)
 {
     const tarn_pq_schema_map *map = s->f->map;
-    int n = opts && opts->columns ? opts->n_columns : map->schema->n_fields;
-    s->schema = tarn_schema_create();
-    s->cols = tarn_calloc((size_t)(n ? n : 1), sizeof *s->cols);
-    if (!s->schema || !s->cols)
-        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
-    s->schema->fields =
-        tarn_arena_calloc(s->schema->arena, (size_t)(n ? n : 1), sizeof(tarn_field));
-    if (!s->schema->fields)
-        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
-    int n_ls = 0;
+    int n = s->n_cols, n_ls = 0;
     for (int i = 0; i < n; i++) {
         int top = opts && opts->columns ? opts->columns[i] : i;
         if (top < 0 || top >= map->schema->n_fields)
             return tarn_err_set(err, TARN_ERR_INVALID, "column %d does not exist", top);
         for (int j = 0; j < i; j++)
-            if (s->cols[j].top == top)
+            if (cols[j].top == top)
                 return tarn_err_set(err, TARN_ERR_INVALID, "column %d chosen twice", top);
         if (tarn_field_copy(s->schema->arena, &s->schema->fields[i], &map->schema->fields[top]))
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
         s->schema->n_fields = i + 1;
-        col_state *cs = &s->cols[i];
+        col_state *cs = &cols[i];
         cs->top = top;
         cs->node = &map->tops[top];
         cs->field = &s->schema->fields[i];
@@ -1364,19 +1460,76 @@ static tarn_status scan_setup(tarn_pq_scan *s, const tarn_pq_scan_opts *opts, ta
         cs->n_ls = cs->node->n_leaves;
         n_ls += cs->n_ls;
     }
-    s->n_cols = n;
-    s->ls = tarn_calloc((size_t)(n_ls ? n_ls : 1), sizeof *s->ls);
-    s->batch.cols = tarn_calloc((size_t)(n ? n : 1), sizeof *s->batch.cols);
-    if (!s->ls || !s->batch.cols)
-        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
     s->n_ls = n_ls;
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < s->cols[i].n_ls; k++)
-            TARN_TRY(leaf_state_init(&s->ls[s->cols[i].first_ls + k], s->f,
-                                     s->cols[i].node->first_leaf + k, s->cols[i].flat, err));
+    return TARN_OK;
+}
+
+/* Narrow scans decode several row groups at once so every core has a
+ * column chunk; the compressed bytes held at once stay under a budget. */
+static int slots_for(const tarn_pq_scan *s, const col_state *cols)
+{
+    int pool = tarn_pool_size(tarn_pool_default());
+    if (s->n_ls == 0 || s->n_ls >= pool || s->f->meta.n_row_groups < 2)
+        return 1;
+    int64_t bytes = 0;
+    const tarn_pq_row_group *rg = &s->f->meta.row_groups[0];
+    for (int c = 0; c < s->n_cols; c++)
+        for (int k = 0; k < cols[c].n_ls; k++)
+            bytes += rg->columns[cols[c].node->first_leaf + k].meta_data.total_compressed_size;
+    int n = TARN_MIN(pool / s->n_ls, SCAN_MAX_SLOTS);
+    while (n > 1 && bytes * n > SCAN_SLOT_BYTES)
+        n--;
+    return TARN_MAX(n, 1);
+}
+
+static tarn_status scan_setup(tarn_pq_scan *s, const tarn_pq_scan_opts *opts, tarn_err *err)
+{
+    int n = opts && opts->columns ? opts->n_columns : s->f->map->schema->n_fields;
+    s->n_cols = n;
+    s->schema = tarn_schema_create();
+    col_state *plan = tarn_calloc((size_t)(n ? n : 1), sizeof *plan);
+    tarn_status st = TARN_OK;
+    if (!s->schema || !plan) {
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
+        goto done;
+    }
+    s->schema->fields =
+        tarn_arena_calloc(s->schema->arena, (size_t)(n ? n : 1), sizeof(tarn_field));
+    s->batch.cols = tarn_calloc((size_t)(n ? n : 1), sizeof *s->batch.cols);
+    if (!s->schema->fields || !s->batch.cols) {
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
+        goto done;
+    }
+    st = plan_columns(s, opts, plan, err);
+    if (st != TARN_OK)
+        goto done;
+    s->n_slots = slots_for(s, plan);
+    s->slots = tarn_calloc((size_t)s->n_slots, sizeof *s->slots);
+    if (!s->slots) {
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
+        goto done;
+    }
+    for (int k = 0; k < s->n_slots && st == TARN_OK; k++) {
+        slot *sl = &s->slots[k];
+        sl->rg = -1;
+        sl->ls = tarn_calloc((size_t)(s->n_ls ? s->n_ls : 1), sizeof *sl->ls);
+        sl->cols = tarn_calloc((size_t)(n ? n : 1), sizeof *sl->cols);
+        if (!sl->ls || !sl->cols) {
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
+            break;
+        }
+        if (n)
+            memcpy(sl->cols, plan, (size_t)n * sizeof *plan);
+        for (int i = 0; i < n && st == TARN_OK; i++)
+            for (int j = 0; j < plan[i].n_ls && st == TARN_OK; j++)
+                st = leaf_state_init(&sl->ls[plan[i].first_ls + j], s->f,
+                                     plan[i].node->first_leaf + j, plan[i].flat, err);
+    }
     s->batch.schema = s->schema;
     s->batch.n_cols = n;
-    return TARN_OK;
+done:
+    tarn_free(plan);
+    return st;
 }
 
 tarn_status tarn_pq_scan_open(tarn_pq_file *f, const tarn_pq_scan_opts *opts, tarn_pq_scan **out,
@@ -1387,7 +1540,6 @@ tarn_status tarn_pq_scan_open(tarn_pq_file *f, const tarn_pq_scan_opts *opts, ta
     if (!s)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory starting a scan");
     s->f = f;
-    s->cur_rg = -1;
     s->last_rg = -1;
     int n_rg = f->meta.n_row_groups;
     s->rg_mask = tarn_calloc((size_t)(n_rg ? n_rg : 1), sizeof *s->rg_mask);
@@ -1415,32 +1567,34 @@ tarn_status tarn_pq_scan_next(tarn_pq_scan *s, tarn_batch **out, tarn_err *err)
         *err = s->fail_err;
         return s->failed;
     }
-    while (s->cur_rg < 0 || s->next_row >= s->rg_rows) {
-        int g = s->next_rg;
-        if (g >= s->f->meta.n_row_groups)
-            return TARN_OK;
-        s->next_rg++;
-        if (!s->rg_mask[g] || s->f->meta.row_groups[g].num_rows == 0)
+    while (s->cur >= s->n_loaded || s->next_row >= s->slots[s->cur].rows) {
+        if (s->cur < s->n_loaded && ++s->cur < s->n_loaded) {
+            s->next_row = 0;
             continue;
-        tarn_status st = load_row_group(s, g, err);
+        }
+        tarn_status st = load_slots(s, err);
         if (st != TARN_OK) {
             s->failed = st;
             s->fail_err = *err;
+            s->n_loaded = 0;
             return st;
         }
+        if (s->n_loaded == 0)
+            return TARN_OK;
     }
+    slot *sl = &s->slots[s->cur];
     int k = (int)(s->next_row / TARN_BATCH_ROWS);
-    int64_t n = TARN_MIN(TARN_BATCH_ROWS, s->rg_rows - s->next_row);
+    int64_t n = TARN_MIN(TARN_BATCH_ROWS, sl->rows - s->next_row);
     for (int c = 0; c < s->n_cols; c++) {
-        col_state *cs = &s->cols[c];
-        tarn_vec *v = cs->flat ? s->ls[cs->first_ls].out[k] : cs->out[k];
+        col_state *cs = &sl->cols[c];
+        tarn_vec *v = cs->flat ? sl->ls[cs->first_ls].out[k] : cs->out[k];
         if (v->len != n)
             return tarn_err_set(err, TARN_ERR_INTERNAL, "batch column %d has %lld rows, not %lld",
                                 c, (long long)v->len, (long long)n);
         s->batch.cols[c] = v;
     }
     s->batch.n_rows = n;
-    s->last_rg = s->cur_rg;
+    s->last_rg = sl->rg;
     s->last_offset = s->next_row;
     s->next_row += n;
     *out = &s->batch;
@@ -1461,16 +1615,10 @@ void tarn_pq_scan_close(tarn_pq_scan *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->n_ls; i++)
-        leaf_state_fini(&s->ls[i]);
-    tarn_free(s->ls);
-    if (s->cols)
-        for (int i = 0; i < s->n_cols; i++) {
-            for (int k = 0; k < s->cols[i].cap_out; k++)
-                tarn_vec_destroy(s->cols[i].out[k]);
-            tarn_free(s->cols[i].out);
-        }
-    tarn_free(s->cols);
+    if (s->slots)
+        for (int k = 0; k < s->n_slots; k++)
+            slot_fini(&s->slots[k], s->n_ls, s->n_cols);
+    tarn_free(s->slots);
     tarn_free(s->batch.cols);
     tarn_free(s->rg_mask);
     tarn_schema_destroy(s->schema);

@@ -1645,3 +1645,13 @@ void tarn_pq_writer_abort(tarn_pq_writer *w)
     w->file_open = false;
     writer_free(w);
 }
+
+int64_t tarn_pq_writer_num_rows(const tarn_pq_writer *w)
+{
+    return w->num_rows + (w->rg ? w->rg->n_rows : 0);
+}
+
+int64_t tarn_pq_writer_size_estimate(const tarn_pq_writer *w)
+{
+    return w->file.pos + w->rg_bytes;
+}

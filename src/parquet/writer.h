@@ -52,11 +52,11 @@ typedef struct tarn_pq_col_result {
 } tarn_pq_col_result;
 
 typedef struct tarn_pq_write_result {
-    int64_t num_rows;          /* rows written */
-    int64_t file_size;         /* bytes on disk */
-    int n_cols;                /* = schema columns */
-    tarn_pq_col_result *cols;  /* per top-level column */
-    tarn_arena *arena;         /* owns cols and stat bytes; caller destroys */
+    int64_t num_rows;         /* rows written */
+    int64_t file_size;        /* bytes on disk */
+    int n_cols;               /* = schema columns */
+    tarn_pq_col_result *cols; /* per top-level column */
+    tarn_arena *arena;        /* owns cols and stat bytes; caller destroys */
 } tarn_pq_write_result;
 
 /* Creates path and prepares to write batches of schema (copied). */
@@ -73,5 +73,12 @@ TARN_MUST_CHECK tarn_status tarn_pq_writer_close(tarn_pq_writer *w,
                                                  tarn_pq_write_result *out_result, tarn_err *err);
 /* Stops writing, removes the partial file, frees the writer. NULL is a no-op. */
 void tarn_pq_writer_abort(tarn_pq_writer *w);
+
+/* Rows accepted so far (written or still buffered). */
+int64_t tarn_pq_writer_num_rows(const tarn_pq_writer *w);
+/* Bytes already in the file plus the uncompressed estimate of the rows
+ * buffered for the current row group: an upper bound of the final size
+ * minus the footer, for callers that roll files at a target size. */
+int64_t tarn_pq_writer_size_estimate(const tarn_pq_writer *w);
 
 #endif

@@ -135,6 +135,13 @@ static void test_parse(void **state)
     assert_int_equal(tarn_parse_int("12.0", 4, -128, 127, &v, &err), TARN_OK);
     assert_int_equal(v, 12);
     assert_int_equal(tarn_parse_int("12.5", 4, -128, 127, &v, &err), TARN_ERR_INVALID);
+    assert_int_equal(tarn_parse_int("1e2", 3, -128, 127, &v, &err), TARN_OK);
+    assert_int_equal(v, 100);
+    assert_int_equal(tarn_parse_int("1e1e1", 5, INT64_MIN, INT64_MAX, &v, &err), TARN_ERR_INVALID);
+    /* Beyond 2^53: exact, never through a double. */
+    assert_int_equal(tarn_parse_int("9007199254740993.0", 18, INT64_MIN, INT64_MAX, &v, &err),
+                     TARN_OK);
+    assert_true(v == INT64_C(9007199254740993));
 
     int32_t day;
     assert_int_equal(tarn_parse_date("2024-02-29", 10, &day, &err), TARN_OK);
@@ -156,6 +163,7 @@ static void test_parse(void **state)
     assert_int_equal(tarn_parse_double("1e3", 3, &dv, &err), TARN_OK);
     assert_true(dv == 1000);
     assert_int_equal(tarn_parse_double("0x10", 4, &dv, &err), TARN_ERR_INVALID);
+    assert_int_equal(tarn_parse_double("1e400", 5, &dv, &err), TARN_ERR_INVALID);
     bool b;
     assert_int_equal(tarn_parse_bool("TRUE", 4, &b, &err), TARN_OK);
     assert_true(b);

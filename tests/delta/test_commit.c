@@ -11,6 +11,7 @@
 #include "delta/commit.h"
 #include "delta/history.h"
 #include "delta/schema.h"
+#include "delta/stats.h"
 #include "parquet/reader.h"
 
 static char g_dir[256];
@@ -749,15 +750,102 @@ static void test_history(void **state)
     tarn_delta_history_fini(&h);
 }
 
+/* Fails each allocation of an append (snapshot load, data file, stats,
+ * commit) in turn: the write either succeeds or fails cleanly, and the
+ * table shows all of the rows or none of them. */
+static void test_oom_append(void **state)
+{
+    (void)state;
+    const char *t = table("oom");
+    dw_append_ids(t, 0, 5);
+    tarn_schema *s = dw_schema("id int64, c string");
+    static const char *const tags[] = {"a", "b", NULL};
+    tarn_batch *b = dw_batch_ids(s, 100, 7, tags, 3);
+    int64_t rows = 5;
+    int failures = 0;
+    for (int64_t n = 1;; n++) {
+        tarn_delta_write_result r;
+        tarn_err err;
+        int64_t before = tarn_alloc_count();
+        tarn_alloc_fail_at(n);
+        tarn_status st = dw_write_batch(t, s, b, NULL, &r, &err);
+        tarn_alloc_fail_at(0);
+        bool reached = tarn_alloc_count() - before >= n;
+        if (st == TARN_OK)
+            rows += 7;
+        else
+            failures++;
+        assert_int_equal(dw_count(t, -1), rows);
+        if (!reached) {
+            fprintf(stderr, "oom: a write makes %lld allocations\n",
+                    (long long)(tarn_alloc_count() - before));
+            break;
+        }
+    }
+    fprintf(stderr, "oom: %d injected failures handled (%lld rows)\n", failures, (long long)rows);
+    assert_true(failures > 10);
+    tarn_batch_destroy(b);
+    tarn_schema_destroy(s);
+}
+
+/* The same for statistics: collector and parser. */
+static void test_oom_stats(void **state)
+{
+    (void)state;
+    tarn_schema *s = dw_schema("id int64, c string, d decimal(30,2), t timestamp");
+    tarn_batch *b = tarn_batch_create(s);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(tarn_vec_append_i64(b->cols[0], i), TARN_OK);
+        assert_int_equal(tarn_vec_append_bytes(b->cols[1], "abc", 3), TARN_OK);
+        assert_int_equal(tarn_vec_append_decimal(b->cols[2], i * 1000), TARN_OK);
+        assert_int_equal(tarn_vec_append_i64(b->cols[3], i * 1000000), TARN_OK);
+    }
+    b->n_rows = 3;
+    for (int64_t n = 1;; n++) {
+        int64_t before = tarn_alloc_count();
+        tarn_alloc_fail_at(n);
+        tarn_err err;
+        tarn_delta_stats_collector *c = tarn_delta_stats_collector_create(s, NULL);
+        tarn_status st = c ? tarn_delta_stats_collector_update(c, b, &err) : TARN_ERR_NOMEM;
+        tarn_buf out = TARN_BUF_INIT;
+        if (st == TARN_OK)
+            st = tarn_delta_stats_collector_json(c, NULL, 3, &out, &err);
+        tarn_arena *a = tarn_arena_create(0);
+        tarn_delta_file_stats fs;
+        if (st == TARN_OK)
+            st = a ? tarn_delta_stats_parse(out.data, out.len, s, a, &fs, &err) : TARN_ERR_NOMEM;
+        tarn_alloc_fail_at(0);
+        bool reached = tarn_alloc_count() - before >= n;
+        assert_true(st == TARN_OK || st == TARN_ERR_NOMEM);
+        tarn_arena_destroy(a);
+        tarn_buf_fini(&out);
+        tarn_delta_stats_collector_destroy(c);
+        if (!reached) {
+            assert_int_equal(st, TARN_OK);
+            break;
+        }
+    }
+    tarn_batch_destroy(b);
+    tarn_schema_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_log_write_round_trip), cmocka_unit_test(test_uri_encode),
-        cmocka_unit_test(test_race_append_append),   cmocka_unit_test(test_race_delete_append),
-        cmocka_unit_test(test_race_metadata),        cmocka_unit_test(test_race_app_id),
-        cmocka_unit_test(test_race_create),          cmocka_unit_test(test_orphans),
-        cmocka_unit_test(test_in_commit_timestamps), cmocka_unit_test(test_helpers),
-        cmocka_unit_test(test_checkpoints),          cmocka_unit_test(test_history),
+        cmocka_unit_test(test_log_write_round_trip),
+        cmocka_unit_test(test_uri_encode),
+        cmocka_unit_test(test_race_append_append),
+        cmocka_unit_test(test_race_delete_append),
+        cmocka_unit_test(test_race_metadata),
+        cmocka_unit_test(test_race_app_id),
+        cmocka_unit_test(test_race_create),
+        cmocka_unit_test(test_orphans),
+        cmocka_unit_test(test_in_commit_timestamps),
+        cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_checkpoints),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_oom_stats),
+        cmocka_unit_test(test_oom_append),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

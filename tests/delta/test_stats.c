@@ -402,6 +402,13 @@ static void test_parse(void **state)
     assert_int_equal(fs.cols[14].children[1].null_count, 4);
     assert_false(fs.cols[14].children[0].has_null_count);
 
+    const char *esc = "{\"minValues\":{\"s\":\"a\\n\\t\\\"\\\\\\/b\"}}";
+    tarn_arena_reset(a);
+    assert_int_equal(tarn_delta_stats_parse(esc, strlen(esc), s, a, &fs, &err), TARN_OK);
+    assert_int_equal(fs.cols[8].min.len, 7);
+    assert_memory_equal(fs.cols[8].min.bytes, "a\n\t\"\\/b", 7);
+    assert_false(fs.has_num_records);
+
     /* Malformed JSON is an error with a byte offset. */
     const char *bad[] = {
         "", "{", "{\"numRecords\":}", "{\"minValues\":{\"a\":1,}}", "[]", "{\"a\":\"x}", "{} x"};

@@ -51,7 +51,7 @@ static void test_integers(void **state)
     IO_EXPECT_ERROR("q int32", "{\"q\":true}", "t.ndjson", NULL,
                     "t.ndjson:1:6: field 'q': 'true' is not int32");
     IO_EXPECT_ERROR("q int32", "{\"q\":012}", "t.ndjson", NULL,
-                    "t.ndjson:1:6: invalid number '012'");
+                    "t.ndjson:1:6: field 'q': invalid number '012'");
     IO_EXPECT_ROWS("a uint8, b uint16, c uint32, d uint64",
                    "{\"a\":255,\"b\":65535,\"c\":4294967295,\"d\":18446744073709551615}\n",
                    "t.ndjson", NULL,
@@ -84,8 +84,9 @@ static void test_floats(void **state)
     IO_EXPECT_ERROR("d double", "{\"d\":\"1,5\"}", "t.ndjson", NULL,
                     "t.ndjson:1:6: field 'd': '1,5' is not a number");
     IO_EXPECT_ERROR("d double", "{\"d\":1.}", "t.ndjson", NULL,
-                    "t.ndjson:1:6: invalid number '1.'");
-    IO_EXPECT_ERROR("d double", "{\"d\":-}", "t.ndjson", NULL, "t.ndjson:1:6: invalid number '-'");
+                    "t.ndjson:1:6: field 'd': invalid number '1.'");
+    IO_EXPECT_ERROR("d double", "{\"d\":-}", "t.ndjson", NULL,
+                    "t.ndjson:1:6: field 'd': invalid number '-'");
     IO_EXPECT_ERROR("d double", "{\"d\":1e400}", "t.ndjson", NULL,
                     "t.ndjson:1:6: field 'd': '1e400' is out of range for double");
     IO_EXPECT_ERROR("f float", "{\"f\":1e39}", "t.ndjson", NULL,
@@ -193,17 +194,18 @@ static void test_strings(void **state)
                    "{\"s\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}\n"
                    "{\"s\":\"\"}\n");
     IO_EXPECT_ERROR("s string", "{\"s\":\"a\\qb\"}", "t.ndjson", NULL,
-                    "t.ndjson:1:8: invalid escape '\\q' in a string");
+                    "t.ndjson:1:8: field 's': invalid escape '\\q' in a string");
     IO_EXPECT_ERROR("s string", "{\"s\":\"\\ud83d x\"}", "t.ndjson", NULL,
-                    "t.ndjson:1:7: unpaired UTF-16 surrogate \\uD83D");
+                    "t.ndjson:1:7: field 's': unpaired UTF-16 surrogate \\uD83D");
     IO_EXPECT_ERROR("s string", "{\"s\":\"\\ude00\"}", "t.ndjson", NULL,
-                    "t.ndjson:1:7: unpaired UTF-16 surrogate \\uDE00");
+                    "t.ndjson:1:7: field 's': unpaired UTF-16 surrogate \\uDE00");
     IO_EXPECT_ERROR("s string", "{\"s\":\"\\u12\"}", "t.ndjson", NULL,
-                    "t.ndjson:1:7: invalid \\u escape (four hex digits expected)");
-    IO_EXPECT_ERROR("s string", "{\"s\":\"a\tb\"}", "t.ndjson", NULL,
-                    "t.ndjson:1:8: control character 0x09 in a string (it must be escaped)");
+                    "t.ndjson:1:7: field 's': invalid \\u escape (four hex digits expected)");
+    IO_EXPECT_ERROR(
+        "s string", "{\"s\":\"a\tb\"}", "t.ndjson", NULL,
+        "t.ndjson:1:8: field 's': control character 0x09 in a string (it must be escaped)");
     IO_EXPECT_ERROR("s string", "{\"s\":\"abc}\n", "t.ndjson", NULL,
-                    "t.ndjson:1:6: unterminated string");
+                    "t.ndjson:1:6: field 's': unterminated string");
     IO_EXPECT_ERROR("s string", "{\"s\":\"\xc3\x28\"}", "t.ndjson", NULL,
                     "t.ndjson:1:6: field 's': invalid UTF-8 in a string value");
     IO_EXPECT_ERROR("s string", "{\"s\":\"\xed\xa0\x80\"}", "t.ndjson", NULL,
@@ -285,7 +287,7 @@ static void test_layout(void **state)
     IO_EXPECT_ERROR("a int64", "{a:1}\n", "t.ndjson", NULL,
                     "t.ndjson:1:2: expected a field name (a string) but found 'a'");
     IO_EXPECT_ERROR("a string", "{\"a\":tru}\n", "t.ndjson", NULL,
-                    "t.ndjson:1:6: expected a JSON value but found 't'");
+                    "t.ndjson:1:6: field 'a': expected a JSON value but found 't'");
     IO_EXPECT_ERROR("a string", "{\"b\":[1,2}\n", "t.ndjson", NULL,
                     "t.ndjson:1:10: expected ',' or ']' but found '}'");
 }

@@ -632,6 +632,8 @@ static void test_errors(void **state)
     OK(tarn_vec_append_null(good->cols[1]));
     good->n_rows = 1;
     OK(tarn_pq_writer_write(w, good, &err));
+    assert_int_equal(tarn_pq_writer_num_rows(w), 1);
+    assert_true(tarn_pq_writer_size_estimate(w) > 4);
     OK(tarn_pq_writer_close(w, NULL, &err));
     tarn_buf got = TARN_BUF_INIT;
     read_back(path, &got, NULL);

@@ -4,12 +4,9 @@
  *   tarn_tool_iobench FILE [--schema S] [--format F] [--threads N] [--repeat R]
  *                          [--chunk BYTES] [--infer]
  *
- * Reads FILE into batches (nothing else) and prints input MB (raw and
- * decompressed text), rows, seconds, MB/s and rows/s of the best of R runs,
- * and text MB per CPU-second (user + system time of all threads, which stays
- * meaningful on a busy machine). Without --schema the ndjgen orders schema is
- * used; --infer prints the inferred schema instead. --threads 1 parses in the
- * calling thread only.
+ * Reads FILE into batches only; prints raw and text MB, rows, the best of R
+ * runs in s, MB/s, rows/s, and text MB per CPU-second (all threads; useful on
+ * a busy machine). Default schema: ndjgen's orders. --threads 1 = caller only.
  */
 #include "base/time.h"
 #include "io/reader.h"
