@@ -911,6 +911,21 @@ tarn_status tarn_pq_be_int(const uint8_t *p, int32_t n, tarn_i128 *out, tarn_err
     return TARN_OK;
 }
 
+/* Loads that tolerate any alignment (statistics bytes sit anywhere). */
+static inline int32_t ld32(const uint8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline int64_t ld64(const uint8_t *p)
+{
+    int64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
 static tarn_status be_decimals(const uint8_t *src, int32_t w, int64_t n, uint8_t *dst, bool wide,
                                tarn_err *err)
 {
@@ -931,27 +946,25 @@ static tarn_status be_decimals(const uint8_t *src, int32_t w, int64_t n, uint8_t
 tarn_status tarn_pq_convert_fixed(tarn_pq_conv conv, const uint8_t *src, int32_t src_width,
                                   int64_t n, uint8_t *dst, int64_t mul, tarn_err *err)
 {
-    const int32_t *s32 = (const int32_t *)(const void *)src;
-    const int64_t *s64 = (const int64_t *)(const void *)src;
     switch (conv) {
     case TARN_PQ_CONV_COPY:
         memcpy(dst, src, (size_t)n * (size_t)src_width);
         return TARN_OK;
     case TARN_PQ_CONV_I32_I8:
         for (int64_t i = 0; i < n; i++)
-            ((int8_t *)dst)[i] = (int8_t)s32[i];
+            ((int8_t *)dst)[i] = (int8_t)ld32(src + i * 4);
         return TARN_OK;
     case TARN_PQ_CONV_I32_I16:
         for (int64_t i = 0; i < n; i++)
-            ((int16_t *)(void *)dst)[i] = (int16_t)s32[i];
+            ((int16_t *)(void *)dst)[i] = (int16_t)ld32(src + i * 4);
         return TARN_OK;
     case TARN_PQ_CONV_I32_I64:
         for (int64_t i = 0; i < n; i++)
-            ((int64_t *)(void *)dst)[i] = (int64_t)s32[i] * mul;
+            ((int64_t *)(void *)dst)[i] = (int64_t)ld32(src + i * 4) * mul;
         return TARN_OK;
     case TARN_PQ_CONV_I32_I128:
         for (int64_t i = 0; i < n; i++) {
-            tarn_i128 x = s32[i];
+            tarn_i128 x = ld32(src + i * 4);
             memcpy(dst + i * 16, &x, 16);
         }
         return TARN_OK;
@@ -959,7 +972,7 @@ tarn_status tarn_pq_convert_fixed(tarn_pq_conv conv, const uint8_t *src, int32_t
         bool over = false;
         int64_t *d = (int64_t *)(void *)dst;
         for (int64_t i = 0; i < n; i++)
-            over |= __builtin_mul_overflow(s64[i], mul, &d[i]);
+            over |= __builtin_mul_overflow(ld64(src + i * 8), mul, &d[i]);
         if (over)
             return tarn_err_set(err, TARN_ERR_UNSUPPORTED,
                                 "timestamp outside the range of microseconds since 1970");
@@ -967,7 +980,7 @@ tarn_status tarn_pq_convert_fixed(tarn_pq_conv conv, const uint8_t *src, int32_t
     }
     case TARN_PQ_CONV_I64_I128:
         for (int64_t i = 0; i < n; i++) {
-            tarn_i128 x = s64[i];
+            tarn_i128 x = ld64(src + i * 8);
             memcpy(dst + i * 16, &x, 16);
         }
         return TARN_OK;

@@ -225,7 +225,7 @@ static bool stat_value(const tarn_pq_leaf *l, const uint8_t *p, int32_t n, tarn_
 {
     memset(s, 0, sizeof *s);
     s->type = l->type;
-    uint8_t tmp[16];
+    _Alignas(16) uint8_t tmp[16]; /* one converted value, typed stores need alignment */
     tarn_err e;
     switch (l->phys) {
     case TARN_PQ_BOOLEAN:

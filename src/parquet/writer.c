@@ -1376,6 +1376,10 @@ tarn_status tarn_pq_writer_open(const char *path, const tarn_schema *schema,
         tarn_pq_write_opts_init(&w->opts);
     if ((st = check_opts(&w->opts, err)) != TARN_OK)
         goto done;
+    if (schema->n_fields == 0) {
+        st = tarn_err_set(err, TARN_ERR_INVALID, "a Parquet file needs at least one column");
+        goto done;
+    }
     w->meta = tarn_arena_create(0);
     w->schema = tarn_schema_clone(schema);
     w->path = tarn_strdup(path);

@@ -583,7 +583,7 @@ static void test_mutations(void **state)
         size_t len;
         uint8_t *orig = (uint8_t *)tt_read_file(tt_testdata(files[k], src, sizeof src), &len);
         assert_non_null(orig);
-        size_t step = len > 4000 ? len / 2000 : 1;
+        size_t step = len > 700 ? len / 700 : 1;
         for (size_t i = 0; i < len; i += step) {
             uint8_t saved = orig[i];
             orig[i] = (uint8_t)(i & 1 ? saved ^ 0x55 : 0xff - saved);

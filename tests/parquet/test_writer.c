@@ -614,6 +614,10 @@ static void test_errors(void **state)
     o.codec = TARN_PQ_LZO;
     assert_int_equal(tarn_pq_writer_open(path, s, &o, &w, &err), TARN_ERR_UNSUPPORTED);
     assert_false(tarn_path_exists(path));
+    tarn_schema *none = tarn_schema_create();
+    assert_int_equal(tarn_pq_writer_open(path, none, NULL, &w, &err), TARN_ERR_INVALID);
+    tarn_schema_destroy(none);
+    assert_false(tarn_path_exists(path));
 
     /* schema mismatch: TARN_ERR_INVALID, the writer stays usable */
     OK(tarn_pq_writer_open(path, s, NULL, &w, &err));
