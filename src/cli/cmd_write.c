@@ -40,6 +40,9 @@ static const char usage_text[] =
     "  --codec C           zstd (default), snappy, gzip, lz4, brotli, uncompressed\n"
     "  --delimiter C       CSV field delimiter (default: sniffed)\n"
     "  --no-header         CSV input has no header row (columns by position)\n"
+    "  --ignore-unknown-fields\n"
+    "                      drop input fields that are not table columns (default:\n"
+    "                      such a field is an error, so no data is lost silently)\n"
     "  --quiet             no summary line\n"
     "\n"
     "Exit codes: 0 written, 1 concurrent-write conflict, 2 bad input or usage\n"
@@ -288,6 +291,7 @@ int tarn_cli_write(int argc, char **argv)
     write_ctx c;
     memset(&c, 0, sizeof c);
     tarn_io_opts_init(&c.io_opts);
+    c.io_opts.ignore_unknown_fields = false; /* dropping fields would lose data */
     char **inputs = tarn_calloc((size_t)argc + 1, sizeof(char *));
     tarn_err err;
     tarn_err_clear(&err);
@@ -335,6 +339,8 @@ int tarn_cli_write(int argc, char **argv)
                 goto out;
             }
             c.io_opts.delimiter = strcmp(v, "\\t") == 0 ? '\t' : v[0];
+        } else if (!strcmp(argv[i], "--ignore-unknown-fields")) {
+            c.io_opts.ignore_unknown_fields = true;
         } else if (!strcmp(argv[i], "--no-header")) {
             c.io_opts.header = 0;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
@@ -398,10 +404,10 @@ int tarn_cli_write(int argc, char **argv)
         if (res.has_warning)
             fprintf(stderr, "tarn write: warning: %s\n", res.warning);
         if (!quiet)
-            printf("wrote %lld rows in %lld file%s to %s (version %lld%s) in %.2f s\n",
-                   (long long)res.rows, (long long)res.files, res.files == 1 ? "" : "s", table,
-                   (long long)res.version, res.created ? ", created" : "",
-                   (double)(tarn_monotonic_us() - t0) / 1e6);
+            printf("wrote %lld row%s in %lld file%s to %s (version %lld%s) in %.2f s\n",
+                   (long long)res.rows, res.rows == 1 ? "" : "s", (long long)res.files,
+                   res.files == 1 ? "" : "s", table, (long long)res.version,
+                   res.created ? ", created" : "", (double)(tarn_monotonic_us() - t0) / 1e6);
         rc = 0;
     } else {
         if (c.progress)

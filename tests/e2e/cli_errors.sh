@@ -33,6 +33,15 @@ check_rejected baddate.ndjson "baddate.ndjson:1" "day"
 printf '{"id":6,"tag":"\\ud800"}\n{"id":7,"tag":"x\n' >badesc.ndjson
 check_rejected badesc.ndjson "badesc.ndjson:" "tag"
 
+# A field the table does not have is an error unless explicitly dropped.
+printf '{"id":9,"extra":1}\n' >extra.ndjson
+check_rejected extra.ndjson "extra.ndjson:1" "unknown field 'extra'"
+run 0 write t extra.ndjson --ignore-unknown-fields
+run 0 cat t --where "id = 9" --columns id
+expect_out '{"id":9}'
+run 0 table delete t --where "id = 9"
+V0=$(ls t/_delta_log | grep -c '\.json$')
+
 # A truncated Parquet file as input: error with the offset, no crash.
 run 0 cat t --format ndjson
 f=$(ls t/*.parquet | head -1)
