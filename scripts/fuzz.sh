@@ -1,9 +1,9 @@
 #!/bin/sh
 # scripts/fuzz.sh - run every libFuzzer target in BUILD_DIR for a short time
 # (FUZZ_SECONDS, default 30) starting from fuzz/corpus/<name> (fuzz_<name>
-# is the target) when present. Crashes, leaks and inputs slower than
-# FUZZ_TIMEOUT seconds (default 5) stop the run with a non-zero exit and
-# leave the reproducer in BUILD_DIR/artifacts/. FUZZ_TARGETS (space-separated
+# is the target) when present. Crashes, leaks, undefined behaviour and
+# inputs slower than FUZZ_TIMEOUT seconds (default 5) stop the run with a
+# non-zero exit and leave the reproducer in BUILD_DIR/artifacts/. FUZZ_TARGETS (space-separated
 # names) limits the run to those targets.
 set -eu
 BUILD=${1:-build/fuzz}
@@ -24,7 +24,7 @@ for bin in "$BUILD"/fuzz_*; do
     mkdir -p "$corpus"
     [ -d "fuzz/corpus/$short" ] && cp -n fuzz/corpus/"$short"/* "$corpus"/ 2>/dev/null || true
     echo "fuzz: $name for ${SECS}s"
-    "$bin" -max_total_time="$SECS" -timeout="$TIMEOUT" -detect_leaks=1 \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} "$bin" -max_total_time="$SECS" -timeout="$TIMEOUT" -detect_leaks=1 \
         -artifact_prefix="$BUILD/artifacts/$name-" \
         -print_final_stats=1 "$corpus" >"$BUILD/$name.log" 2>&1 || {
         tail -40 "$BUILD/$name.log" >&2

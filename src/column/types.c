@@ -378,6 +378,8 @@ static tarn_status parse_item(tarn_schema *s, const char *p, const char *end, in
             return tarn_err_set(err, TARN_ERR_INVALID, "unterminated quoted name at column %d",
                                 col);
         name_end = p++;
+        if (name_end == name)
+            return tarn_err_set(err, TARN_ERR_INVALID, "empty column name at column %d", col);
     } else {
         while (p < end && !isspace((unsigned char)*p))
             p++;

@@ -80,7 +80,10 @@ static tarn_status get_i64(json_t *obj, const char *action, const char *key, boo
         return required ? missing(err, action, key) : TARN_OK;
     if (json_is_integer(v)) {
         *out = (int64_t)json_integer_value(v);
-    } else if (json_is_real(v) && json_real_value(v) == (double)(int64_t)json_real_value(v)) {
+    } else if (json_is_real(v) && json_real_value(v) >= -0x1p63 && json_real_value(v) < 0x1p63 &&
+               json_real_value(v) == (double)(int64_t)json_real_value(v)) {
+        /* A whole number written as a real ("1.7e12"); the range check comes
+         * first: converting an out-of-range double is undefined. */
         *out = (int64_t)json_real_value(v);
     } else {
         return bad_type(err, action, key, "an integer");

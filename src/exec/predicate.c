@@ -786,6 +786,8 @@ static bool cmp_may_match(const node *nd, const tarn_pred_colstats *s)
     int lo = tarn_scalar_compare(&s->min, &nd->lit); /* min vs lit */
     int hi = tarn_scalar_compare(&s->max, &nd->lit); /* max vs lit */
     bool fl = is_float(nd->lit.type.id);
+    if (fl && isnan(nd->lit.v.f64))
+        return true; /* NaN rows (never in min/max) equal a NaN literal */
     switch (nd->op) {
     case OP_EQ:
         return lo <= 0 && hi >= 0;

@@ -89,8 +89,10 @@ static bool field(cctx *x, int f, int64_t line, int64_t col, const uint8_t *s, s
     int ci = job->csv_map[f];
     if (ci < 0)
         return true;
-    if (doubled && !undouble(x, &s, &n))
-        return cfail(x, NULL, "out of memory");
+    if (doubled && !undouble(x, &s, &n)) { /* NOMEM, not a bad record: never skipped */
+        tarn_io_piece_fail(x->pc, TARN_ERR_NOMEM, x->line + 1, 0, "out of memory");
+        return false;
+    }
     const char *nt = job->opts->null_text;
     bool is_null_text = !quoted && nt && n == strlen(nt) && memcmp(s, nt, n) == 0;
     if (job->infer) {
@@ -143,8 +145,10 @@ static bool record_done(cctx *x, const uint8_t *rec)
     pc->rows++;
     if (pc->rows >= job->batch_rows || pc->batch_bytes >= TARN_IO_BATCH_BYTES_MAX) {
         tarn_io_piece_batch_end(pc);
-        if (tarn_io_piece_batch_begin(job, pc) != TARN_OK)
-            return cfail(x, rec, "out of memory");
+        if (tarn_io_piece_batch_begin(job, pc) != TARN_OK) {
+            tarn_io_piece_fail(pc, TARN_ERR_NOMEM, x->line + 1, 0, "out of memory");
+            return false;
+        }
         x->b = pc->batches[pc->n_batches - 1];
     }
     return true;
@@ -433,7 +437,7 @@ int tarn_io_csv_split_record(tarn_arena *a, const uint8_t *p, const uint8_t *end
         if (n < max) {
             char *s = tarn_arena_alloc(a, (size_t)(ve - vs) + 1);
             if (!s)
-                return -1;
+                return -2;
             size_t o = 0;
             for (const uint8_t *c = vs; c < ve; c++) {
                 s[o++] = (char)*c;

@@ -230,7 +230,8 @@ void tarn_io_piece_batch_end(tarn_io_piece *pc);
 void tarn_io_piece_rollback(tarn_io_piece *pc);
 /* Permissive mode: when the piece's error is a bad record (TARN_ERR_INVALID)
  * and on_bad_record is set, keeps it with the raw text, rolls the open batch
- * back, clears the error and returns true (skip and go on); false otherwise. */
+ * back, clears the error and returns true (skip and go on); false otherwise
+ * (when keeping it runs out of memory the piece's error becomes NOMEM). */
 bool tarn_io_piece_keep_bad(const tarn_io_job *job, tarn_io_piece *pc, const uint8_t *text,
                             size_t len);
 /* Records an error at relative line/col; returns st. */
@@ -256,7 +257,7 @@ int tarn_io_csv_cut(const uint8_t *buf, size_t pos, size_t len, bool eof, char q
 void tarn_io_csv_classes(tarn_io_job *job, char delim, char quote);
 /* Splits the first record at p (up to end) into fields: up to max fields, each
  * unquoted into arena a; returns the count, *out_next after the record; -1 on
- * malformed quoting or arena exhaustion. */
+ * malformed quoting, -2 when the arena is out of memory. */
 int tarn_io_csv_split_record(tarn_arena *a, const uint8_t *p, const uint8_t *end, char delim,
                              char quote, int max, char **fields, bool *quoted,
                              const uint8_t **out_next);

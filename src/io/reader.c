@@ -284,6 +284,18 @@ void tarn_io_piece_reset(tarn_io_piece *pc, const uint8_t *begin, const uint8_t 
     tarn_buf_reset(&pc->bad_msgs);
 }
 
+/* Keeping a bad record ran out of memory: the piece fails with NOMEM, not
+ * with the record's own error (which would read as bad input). */
+static bool keep_bad_nomem(tarn_io_piece *pc)
+{
+    int64_t line = pc->err.line;
+    tarn_err_clear(&pc->err);
+    tarn_err_set(&pc->err, TARN_ERR_NOMEM, "out of memory keeping a bad record");
+    pc->err.line = line;
+    pc->st = TARN_ERR_NOMEM;
+    return false;
+}
+
 bool tarn_io_piece_keep_bad(const tarn_io_job *job, tarn_io_piece *pc, const uint8_t *text,
                             size_t len)
 {
@@ -293,7 +305,7 @@ bool tarn_io_piece_keep_bad(const tarn_io_job *job, tarn_io_piece *pc, const uin
         int cap = pc->cap_bad ? pc->cap_bad * 2 : 16;
         tarn_io_bad *nb = tarn_realloc(pc->bad, sizeof *nb * (size_t)cap);
         if (!nb)
-            return false;
+            return keep_bad_nomem(pc);
         pc->bad = nb;
         pc->cap_bad = cap;
     }
@@ -306,7 +318,7 @@ bool tarn_io_piece_keep_bad(const tarn_io_job *job, tarn_io_piece *pc, const uin
     b->len = len;
     b->msg = pc->bad_msgs.len;
     if (tarn_buf_append(&pc->bad_msgs, pc->err.msg, strlen(pc->err.msg) + 1) != TARN_OK)
-        return false;
+        return keep_bad_nomem(pc);
     pc->n_bad++;
     if (!job->infer)
         tarn_io_piece_rollback(pc);
@@ -802,6 +814,10 @@ static tarn_status csv_open(tarn_io_reader *r, tarn_err *err)
     int n1 = p < end ? tarn_io_csv_split_record(a, p, end, r->opts.delimiter, r->opts.quote, MAXF,
                                                 r1, NULL, &after1)
                      : 0;
+    if (n1 == -2) {
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     if (n1 < 0 || n1 > MAXF) {
         st = header_fail(r, err, "%s", n1 < 0 ? "malformed first record" : "too many columns");
         goto done;
@@ -815,6 +831,10 @@ static tarn_status csv_open(tarn_io_reader *r, tarn_err *err)
     if (n1 > 0 && after1 < end) {
         n2 = tarn_io_csv_split_record(a, after1, end, r->opts.delimiter, r->opts.quote, MAXF, r2,
                                       NULL, &after2);
+        if (n2 == -2) {
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            goto done;
+        }
         if (n2 < 0)
             n2 = 0;
     }

@@ -825,7 +825,8 @@ static tarn_status dba_bytes(tarn_pq_values *v, tarn_vec *dst, int64_t n, tarn_e
             v->prev = np;
             v->prev_cap = prev_len;
         }
-        memmove(v->prev, prev, (size_t)prev_len);
+        if (prev_len > 0) /* v->prev is still NULL when every value was empty */
+            memmove(v->prev, prev, (size_t)prev_len);
         v->prev_len = prev_len;
     }
     v->idx += n;

@@ -220,6 +220,62 @@ tarn_type tarn_pq_file_leaf_type(const tarn_pq_file *f, int leaf)
 
 /* Statistics ------------------------------------------------------------------ */
 
+/* Widens one converted value (tmp, the leaf's logical storage) into s. */
+static void scalar_from_logical(const tarn_pq_leaf *l, const uint8_t *tmp, tarn_scalar *s)
+{
+    switch (l->type.id) {
+    case TARN_TYPE_INT8:
+        s->v.i64 = (int8_t)tmp[0];
+        return;
+    case TARN_TYPE_UINT8:
+        s->v.u64 = tmp[0];
+        return;
+    case TARN_TYPE_INT16: {
+        int16_t x;
+        memcpy(&x, tmp, 2);
+        s->v.i64 = x;
+        return;
+    }
+    case TARN_TYPE_UINT16: {
+        uint16_t x;
+        memcpy(&x, tmp, 2);
+        s->v.u64 = x;
+        return;
+    }
+    case TARN_TYPE_INT32:
+    case TARN_TYPE_DATE: {
+        int32_t x;
+        memcpy(&x, tmp, 4);
+        s->v.i64 = x;
+        return;
+    }
+    case TARN_TYPE_UINT32: {
+        uint32_t x;
+        memcpy(&x, tmp, 4);
+        s->v.u64 = x;
+        return;
+    }
+    case TARN_TYPE_FLOAT32: {
+        float x;
+        memcpy(&x, tmp, 4);
+        s->v.f64 = x;
+        return;
+    }
+    case TARN_TYPE_DECIMAL:
+        if (tarn_decimal_is_wide(l->type)) {
+            memcpy(&s->v.i128, tmp, 16);
+        } else {
+            int64_t x;
+            memcpy(&x, tmp, 8);
+            s->v.i128 = x;
+        }
+        return;
+    default:
+        memcpy(&s->v.u64, tmp, 8); /* int64, uint64, double, time, timestamps */
+        return;
+    }
+}
+
 /* Decodes one statistics value of the leaf's physical type into s. */
 static bool stat_value(const tarn_pq_leaf *l, const uint8_t *p, int32_t n, tarn_scalar *s)
 {
@@ -239,19 +295,15 @@ static bool stat_value(const tarn_pq_leaf *l, const uint8_t *p, int32_t n, tarn_
     case TARN_PQ_DOUBLE:
         if (n != l->width)
             return false;
-        if (tarn_pq_convert_fixed(l->conv, p, l->width, 1, tmp, l->mul, &e) != TARN_OK)
-            return false;
         break;
     case TARN_PQ_FIXED_LEN_BYTE_ARRAY:
         if (n != l->width)
             return false;
         if (l->conv == TARN_PQ_CONV_FLBA_BIN || l->conv == TARN_PQ_CONV_COPY) {
-            s->bytes = p;
+            s->bytes = p; /* BINARY, UUID */
             s->len = n;
             return true;
         }
-        if (tarn_pq_convert_fixed(l->conv, p, l->width, 1, tmp, l->mul, &e) != TARN_OK)
-            return false;
         break;
     case TARN_PQ_BYTE_ARRAY:
         if (l->conv == TARN_PQ_CONV_COPY) {
@@ -259,66 +311,13 @@ static bool stat_value(const tarn_pq_leaf *l, const uint8_t *p, int32_t n, tarn_
             s->len = n;
             return true;
         }
-        if (tarn_pq_be_int(p, n, &s->v.i128, &e) != TARN_OK)
-            return false;
-        return true;
+        return tarn_pq_be_int(p, n, &s->v.i128, &e) == TARN_OK; /* decimal */
     default:
         return false; /* INT96: readers disagree on its order */
     }
-    /* tmp holds one logical value; widen it into the scalar's payload. */
-    switch (l->type.id) {
-    case TARN_TYPE_INT8:
-        s->v.i64 = (int8_t)tmp[0];
-        break;
-    case TARN_TYPE_UINT8:
-        s->v.u64 = tmp[0];
-        break;
-    case TARN_TYPE_INT16: {
-        int16_t x;
-        memcpy(&x, tmp, 2);
-        s->v.i64 = x;
-        break;
-    }
-    case TARN_TYPE_UINT16: {
-        uint16_t x;
-        memcpy(&x, tmp, 2);
-        s->v.u64 = x;
-        break;
-    }
-    case TARN_TYPE_INT32:
-    case TARN_TYPE_DATE: {
-        int32_t x;
-        memcpy(&x, tmp, 4);
-        s->v.i64 = x;
-        break;
-    }
-    case TARN_TYPE_UINT32: {
-        uint32_t x;
-        memcpy(&x, tmp, 4);
-        s->v.u64 = x;
-        break;
-    }
-    case TARN_TYPE_FLOAT32: {
-        float x;
-        memcpy(&x, tmp, 4);
-        s->v.f64 = x;
-        break;
-    }
-    case TARN_TYPE_DECIMAL:
-        if (tarn_decimal_is_wide(l->type)) {
-            memcpy(&s->v.i128, tmp, 16);
-        } else {
-            int64_t x;
-            memcpy(&x, tmp, 8);
-            s->v.i128 = x;
-        }
-        break;
-    case TARN_TYPE_UUID:
-        return false; /* handled above as bytes */
-    default:
-        memcpy(&s->v.u64, tmp, 8); /* int64, uint64, double, time, timestamps */
-        break;
-    }
+    if (tarn_pq_convert_fixed(l->conv, p, l->width, 1, tmp, l->mul, &e) != TARN_OK)
+        return false;
+    scalar_from_logical(l, tmp, s);
     return true;
 }
 
@@ -437,6 +436,9 @@ typedef struct leaf_state {
     int cap_out;              /* vectors allocated (kept across row groups) */
     int64_t rows;             /* flat: rows decoded so far in the row group */
     int64_t chunk_off;        /* file offset of the current column chunk (messages) */
+    int64_t *bounds;          /* nested: (level, value) position where each batch starts,
+                                 n_batches + 1 pairs */
+    int64_t bounds_cap;       /* pairs allocated in bounds */
     tarn_err err;             /* failure of the decode task */
     tarn_status st;           /* status of the decode task */
 } leaf_state;
@@ -451,9 +453,14 @@ typedef struct col_state {
     tarn_vec **out;           /* nested: one vector per batch */
     int n_out;                /* vectors in use */
     int cap_out;              /* vectors allocated */
-    tarn_err err;             /* failure of the assembly task */
-    tarn_status st;           /* status of the assembly task */
 } col_state;
+
+/* One batch of one nested column to assemble. */
+typedef struct asm_job {
+    int slot;  /* slot of the row group */
+    int col;   /* column in the slot */
+    int batch; /* batch within the row group */
+} asm_job;
 
 /* One row group being decoded or handed out: its leaf and column states. */
 typedef struct slot {
@@ -480,6 +487,10 @@ struct tarn_pq_scan {
     tarn_batch batch;    /* the batch handed out (vectors borrowed from states) */
     tarn_status failed;  /* a row group failed to load: every later call fails */
     tarn_err fail_err;   /* that failure */
+    asm_job *jobs;       /* nested-column assembly jobs of the current load */
+    tarn_err *job_err;   /* their failures */
+    tarn_status *job_st; /* their statuses */
+    int64_t cap_jobs;    /* entries allocated in the three arrays */
 };
 
 /* Chunk reading --------------------------------------------------------------------- */
@@ -523,9 +534,8 @@ static tarn_status read_chunk(const tarn_pq_file *f, leaf_state *ls, const tarn_
 /* Levels ------------------------------------------------------------------------------ */
 
 /* Sets up a v1 level stream at *p (len bytes left); advances *p past it. */
-static tarn_status levels_v1(leaf_state *ls, levels *lv, int max, tarn_pq_encoding enc,
-                             int32_t n_values, const uint8_t **p, size_t *left, uint8_t *pre,
-                             tarn_err *err)
+static tarn_status levels_v1(levels *lv, int max, tarn_pq_encoding enc, int32_t n_values,
+                             const uint8_t **p, size_t *left, uint8_t *pre, tarn_err *err)
 {
     memset(lv, 0, sizeof *lv);
     lv->max = max;
@@ -556,7 +566,6 @@ static tarn_status levels_v1(leaf_state *ls, levels *lv, int max, tarn_pq_encodi
         *left -= bytes;
         return TARN_OK;
     }
-    (void)ls;
     return tarn_err_set(err, TARN_ERR_UNSUPPORTED, "level encoding %s is not supported",
                         tarn_pq_encoding_name(enc));
 }
@@ -941,6 +950,8 @@ static tarn_status flat_page(leaf_state *ls, page_ctx *pc, levels *def, int32_t 
 /* Nested leaf: keep all levels, append the dense values. */
 static tarn_status nested_page(leaf_state *ls, levels *def, levels *rep, int32_t n, tarn_err *err)
 {
+    if (n == 0)
+        return TARN_OK; /* an empty page (the level arrays may not exist yet) */
     if (ls->n_lv + n > MAX_LEVELS)
         return tarn_err_set(err, TARN_ERR_LIMIT, "nested column chunk too large");
     if (ls->n_lv + n > ls->lv_cap) {
@@ -1004,10 +1015,9 @@ static tarn_status data_page_v1(leaf_state *ls, page_ctx *pc, const tarn_pq_page
     if (packed && (uint64_t)n > (uint64_t)len * 8)
         return tarn_err_set(err, TARN_ERR_CORRUPT, "more BIT_PACKED levels than the page holds");
     TARN_TRY(page_levels_room(ls, packed ? n : 0, err));
-    TARN_TRY(levels_v1(ls, &rep, ls->leaf->max_rep, dh->rep_encoding, n, &p, &left,
+    TARN_TRY(levels_v1(&rep, ls->leaf->max_rep, dh->rep_encoding, n, &p, &left,
                        ls->packed + (packed ? n : 0), err));
-    TARN_TRY(
-        levels_v1(ls, &def, ls->leaf->max_def, dh->def_encoding, n, &p, &left, ls->packed, err));
+    TARN_TRY(levels_v1(&def, ls->leaf->max_def, dh->def_encoding, n, &p, &left, ls->packed, err));
     TARN_TRY(start_values(ls, dh->encoding, p, left, n, err));
     if (ls->flat)
         return flat_page(ls, pc, &def, n, err);
@@ -1104,6 +1114,42 @@ static tarn_status check_codec(tarn_pq_codec c, tarn_err *err)
     return TARN_OK;
 }
 
+/* Nested leaf: where every batch of TARN_BATCH_ROWS records starts in the
+ * levels (a record starts at repetition level 0) and in the dense values,
+ * so batches can be assembled independently. The record count must be the
+ * row group's. */
+static tarn_status record_bounds(leaf_state *ls, int64_t rows, tarn_err *err)
+{
+    int64_t n_b = (rows + TARN_BATCH_ROWS - 1) / TARN_BATCH_ROWS;
+    if (n_b + 1 > ls->bounds_cap) {
+        int64_t *b = tarn_realloc(ls->bounds, (size_t)(n_b + 1) * 2 * sizeof *b);
+        if (!b)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory reading levels");
+        ls->bounds = b;
+        ls->bounds_cap = n_b + 1;
+    }
+    const uint8_t *rep = ls->rep, *def = ls->def;
+    int max = ls->leaf->max_def;
+    int64_t rec = 0, vpos = 0;
+    for (int64_t pos = 0; pos < ls->n_lv; pos++) {
+        if (rep[pos] == 0) {
+            if (rec % TARN_BATCH_ROWS == 0 && rec < rows) {
+                ls->bounds[2 * (rec / TARN_BATCH_ROWS)] = pos;
+                ls->bounds[2 * (rec / TARN_BATCH_ROWS) + 1] = vpos;
+            }
+            rec++;
+        }
+        vpos += def[pos] == max;
+    }
+    if (rec != rows)
+        return tarn_err_set(err, TARN_ERR_CORRUPT,
+                            "nested column chunk holds %lld records, its row group %lld rows",
+                            (long long)rec, (long long)rows);
+    ls->bounds[2 * n_b] = ls->n_lv;
+    ls->bounds[2 * n_b + 1] = vpos;
+    return TARN_OK;
+}
+
 /* Reads and decodes leaf ls of row group g. */
 static tarn_status decode_chunk(const tarn_pq_file *f, leaf_state *ls, const tarn_field *field,
                                 int g, tarn_err *err)
@@ -1157,10 +1203,14 @@ static tarn_status decode_chunk(const tarn_pq_file *f, leaf_state *ls, const tar
         return tarn_err_set(err, TARN_ERR_CORRUPT,
                             "column chunk holds %lld values, its row group %lld rows",
                             (long long)ls->rows, (long long)rg->num_rows);
-    return TARN_OK;
+    return ls->flat ? TARN_OK : record_bounds(ls, rg->num_rows, err);
 }
 
 /* Record assembly ------------------------------------------------------------------------ */
+
+/* Walks the node tree once per record. Struct validity and list offsets are
+ * written as records are walked; leaf values are only noted (index into the
+ * leaf's dense values, -1 for null) and gathered in bulk per batch. */
 
 typedef struct cursor {
     const uint8_t *def; /* definition levels */
@@ -1170,6 +1220,10 @@ typedef struct cursor {
     const tarn_vec *v;  /* dense values */
     int64_t vpos;       /* next value */
     int max_def;        /* leaf's maximum definition level */
+    int64_t *take;      /* pending rows of the current batch: value index or -1 */
+    int64_t n_take;     /* entries in take */
+    int64_t cap_take;   /* room in take (the batch's level entries of this leaf) */
+    tarn_vec *dst;      /* the leaf's vector in the current batch */
 } cursor;
 
 typedef struct assembler {
@@ -1184,35 +1238,153 @@ static tarn_status asm_corrupt(assembler *a, const char *what)
                         what);
 }
 
+static tarn_status asm_nomem(assembler *a)
+{
+    return tarn_err_set(a->err, TARN_ERR_NOMEM, "out of memory assembling a nested column");
+}
+
 static void skip_leaves(assembler *a, const tarn_pq_node *node)
 {
     for (int i = 0; i < node->n_leaves; i++)
         a->cur[node->first_leaf - a->first_leaf + i].pos++;
 }
 
-static tarn_status append_leaf_value(cursor *c, tarn_vec *v)
+/* Notes one pending value (or -1, a null) for leaf cursor c; every push
+ * consumes a level entry, so the list sized by the batch's entries holds it. */
+static tarn_status take_push(assembler *a, cursor *c, int64_t idx)
 {
-    const tarn_vec *src = c->v;
-    int64_t i = c->vpos++;
-    switch (v->type.id) {
-    case TARN_TYPE_BOOL:
-        return tarn_vec_append_bool(v, tarn_vec_get_bool(src, i));
-    case TARN_TYPE_STRING:
-    case TARN_TYPE_BINARY: {
-        int32_t len;
-        const uint8_t *p = tarn_vec_get_bytes(src, i, &len);
-        return tarn_vec_append_bytes(v, p, len);
-    }
-    default:
-        return tarn_vec_append_fixed(v, src->data + i * tarn_type_width(v->type));
-    }
+    if (c->n_take == c->cap_take)
+        return asm_corrupt(a, "more values than levels");
+    c->take[c->n_take++] = idx;
+    return TARN_OK;
 }
 
-static tarn_status mark_valid(tarn_vec *v)
+/* Rows a node's vector holds, pending leaf values included. */
+static int64_t node_len(assembler *a, const tarn_pq_node *node, const tarn_vec *v)
 {
-    TARN_TRY(tarn_vec_reserve(v, 1));
-    if (v->validity)
+    if (node->kind != TARN_PQ_NODE_LEAF)
+        return v->len;
+    const cursor *c = &a->cur[node->leaf - a->first_leaf];
+    return c->dst->len + c->n_take;
+}
+
+/* Points every leaf cursor at its vector inside the batch vector v. */
+static void bind_leaves(assembler *a, const tarn_pq_node *node, tarn_vec *v)
+{
+    if (node->kind == TARN_PQ_NODE_LEAF) {
+        a->cur[node->leaf - a->first_leaf].dst = v;
+        return;
+    }
+    for (int i = 0; i < node->n_children; i++)
+        bind_leaves(a, &node->children[i], v->children[i]);
+}
+
+/* Appends the pending values of leaf cursor c to its vector. */
+static tarn_status flush_leaf(assembler *a, cursor *c)
+{
+    tarn_vec *d = c->dst;
+    const tarn_vec *src = c->v;
+    const int64_t *idx = c->take;
+    int64_t n = c->n_take, base = d->len, nulls = 0;
+    if (n == 0)
+        return TARN_OK;
+    if (tarn_vec_reserve(d, n) != TARN_OK)
+        return asm_nomem(a);
+    for (int64_t i = 0; i < n; i++)
+        nulls += idx[i] < 0;
+    if (nulls && tarn_vec_ensure_validity(d) != TARN_OK)
+        return asm_nomem(a);
+    switch (d->type.id) {
+    case TARN_TYPE_BOOL:
+        for (int64_t i = 0; i < n; i++)
+            tarn_bit_set(d->data, base + i, idx[i] >= 0 && tarn_bit_get(src->data, idx[i]));
+        break;
+    case TARN_TYPE_STRING:
+    case TARN_TYPE_BINARY: {
+        int64_t total = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (idx[i] >= 0)
+                total += src->offsets[idx[i] + 1] - src->offsets[idx[i]];
+        tarn_status st = tarn_vec_reserve_bytes(d, total);
+        if (st != TARN_OK)
+            return st == TARN_ERR_NOMEM
+                       ? asm_nomem(a)
+                       : tarn_err_set(a->err, st, "string values too large for one batch");
+        int32_t *off = d->offsets + base;
+        int32_t pos = off[0];
+        for (int64_t i = 0; i < n; i++) {
+            if (idx[i] >= 0) {
+                int32_t s0 = src->offsets[idx[i]], len = src->offsets[idx[i] + 1] - s0;
+                memcpy(d->bytes + pos, src->bytes + s0, (size_t)len);
+                pos += len;
+            }
+            off[i + 1] = pos;
+        }
+        d->bytes_len = pos;
+        break;
+    }
+    default:
+        switch (tarn_type_width(d->type)) {
+#define TAKE(T)                                                                                    \
+    {                                                                                              \
+        const T *sv = (const T *)(const void *)src->data;                                          \
+        T *dv = (T *)(void *)d->data + base;                                                       \
+        for (int64_t i = 0; i < n; i++)                                                            \
+            dv[i] = idx[i] >= 0 ? sv[idx[i]] : (T)0;                                               \
+    }                                                                                              \
+    break;
+        case 1:
+            TAKE(uint8_t)
+        case 2:
+            TAKE(uint16_t)
+        case 4:
+            TAKE(uint32_t)
+        case 8:
+            TAKE(uint64_t)
+        default:
+            TAKE(tarn_u128)
+#undef TAKE
+        }
+    }
+    if (nulls)
+        for (int64_t i = 0; i < n; i++)
+            if (idx[i] < 0)
+                tarn_bit_set(d->validity, base + i, false);
+    d->null_count += nulls;
+    d->len += n;
+    c->n_take = 0;
+    return TARN_OK;
+}
+
+/* Marks row v->len of a struct/list/map vector valid or null (room first). */
+static tarn_status mark_row(assembler *a, tarn_vec *v, bool valid)
+{
+    if (tarn_vec_reserve(v, 1) != TARN_OK)
+        return asm_nomem(a);
+    if (!valid) {
+        if (tarn_vec_ensure_validity(v) != TARN_OK)
+            return asm_nomem(a);
+        tarn_bit_set(v->validity, v->len, false);
+        v->null_count++;
+    } else if (v->validity) {
         tarn_bit_set(v->validity, v->len, true);
+    }
+    return TARN_OK;
+}
+
+/* A null value of node: struct children get null rows, lists stay empty. */
+static tarn_status asm_null(assembler *a, const tarn_pq_node *node, tarn_vec *v)
+{
+    if (node->kind == TARN_PQ_NODE_LEAF)
+        return take_push(a, &a->cur[node->leaf - a->first_leaf], -1);
+    TARN_TRY(mark_row(a, v, false));
+    if (node->kind == TARN_PQ_NODE_STRUCT) {
+        for (int i = 0; i < node->n_children; i++)
+            TARN_TRY(asm_null(a, &node->children[i], v->children[i]));
+    } else {
+        v->offsets[v->len + 1] = v->offsets[v->len];
+    }
+    v->len++;
     return TARN_OK;
 }
 
@@ -1220,7 +1392,7 @@ static tarn_status asm_value(assembler *a, const tarn_pq_node *node, tarn_vec *v
 
 static tarn_status asm_list(assembler *a, const tarn_pq_node *node, tarn_vec *v, int d)
 {
-    TARN_TRY(mark_valid(v));
+    TARN_TRY(mark_row(a, v, true));
     if (d >= node->elem_def) {
         cursor *rc = &a->cur[node->first_leaf - a->first_leaf];
         for (;;) {
@@ -1232,9 +1404,10 @@ static tarn_status asm_list(assembler *a, const tarn_pq_node *node, tarn_vec *v,
     } else {
         skip_leaves(a, node); /* empty list: one entry per leaf */
     }
-    if (v->children[0]->len > INT32_MAX)
+    int64_t n = node_len(a, &node->children[0], v->children[0]);
+    if (n > INT32_MAX)
         return tarn_err_set(a->err, TARN_ERR_LIMIT, "list elements exceed one batch's limit");
-    v->offsets[v->len + 1] = (int32_t)v->children[0]->len;
+    v->offsets[v->len + 1] = (int32_t)n;
     v->len++;
     return TARN_OK;
 }
@@ -1242,8 +1415,6 @@ static tarn_status asm_list(assembler *a, const tarn_pq_node *node, tarn_vec *v,
 static tarn_status asm_value(assembler *a, const tarn_pq_node *node, tarn_vec *v)
 {
     cursor *c = &a->cur[node->first_leaf - a->first_leaf];
-    if (node->n_leaves == 0)
-        return tarn_vec_append_null(v); /* cannot happen: groups have leaves */
     if (c->pos >= c->n)
         return asm_corrupt(a, "levels end early");
     int d = c->def[c->pos];
@@ -1251,19 +1422,18 @@ static tarn_status asm_value(assembler *a, const tarn_pq_node *node, tarn_vec *v
         if (!node->nullable)
             return asm_corrupt(a, "a required value is missing");
         skip_leaves(a, node);
-        return tarn_vec_append_null(v);
+        return asm_null(a, node, v);
     }
     switch (node->kind) {
-    case TARN_PQ_NODE_LEAF: {
+    case TARN_PQ_NODE_LEAF:
         if (d != c->max_def || c->vpos >= c->v->len)
             return asm_corrupt(a, "values and levels disagree");
         c->pos++;
-        return append_leaf_value(c, v);
-    }
+        return take_push(a, c, c->vpos++);
     case TARN_PQ_NODE_STRUCT:
         for (int i = 0; i < node->n_children; i++)
             TARN_TRY(asm_value(a, &node->children[i], v->children[i]));
-        TARN_TRY(mark_valid(v));
+        TARN_TRY(mark_row(a, v, true));
         v->len++;
         return TARN_OK;
     default:
@@ -1271,42 +1441,61 @@ static tarn_status asm_value(assembler *a, const tarn_pq_node *node, tarn_vec *v
     }
 }
 
-/* Assembles nested column cs of a row group from its leaf states. */
-static tarn_status assemble(slot *sl, col_state *cs, int64_t rows, tarn_err *err)
+static tarn_status flush_all(assembler *a, int n)
 {
-    cursor stack[16];
-    cursor *cur = cs->n_ls <= 16 ? stack : tarn_calloc((size_t)cs->n_ls, sizeof *cur);
+    for (int i = 0; i < n; i++)
+        TARN_TRY(flush_leaf(a, &a->cur[i]));
+    return TARN_OK;
+}
+
+/* Assembles batch b (its n records) of nested column cs into v. Each leaf's
+ * cursor is limited to the batch's levels, so a batch never reads into the
+ * next; at the end every cursor must sit exactly at the next batch start. */
+static tarn_status assemble_batch(slot *sl, col_state *cs, int64_t b, tarn_vec *v, int64_t n,
+                                  tarn_err *err)
+{
+    /* A leaf gets at most one pending value per level entry of the batch:
+     * one allocation holds the cursors and all their pending lists. */
+    int64_t entries = 0;
+    for (int i = 0; i < cs->n_ls; i++) {
+        const leaf_state *ls = &sl->ls[cs->first_ls + i];
+        entries += ls->bounds[2 * b + 2] - ls->bounds[2 * b];
+    }
+    cursor *cur = tarn_alloc((size_t)cs->n_ls * sizeof *cur + (size_t)entries * sizeof(int64_t));
     if (!cur)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory assembling a nested column");
+    int64_t *take = (int64_t *)(void *)(cur + cs->n_ls);
     for (int i = 0; i < cs->n_ls; i++) {
         leaf_state *ls = &sl->ls[cs->first_ls + i];
+        int64_t n_lv = ls->bounds[2 * b + 2] - ls->bounds[2 * b];
         cur[i] = (cursor){.def = ls->def,
                           .rep = ls->rep,
-                          .n = ls->n_lv,
-                          .pos = 0,
+                          .pos = ls->bounds[2 * b],
+                          .n = ls->bounds[2 * b + 2],
                           .v = ls->out[0],
-                          .vpos = 0,
-                          .max_def = ls->leaf->max_def};
+                          .vpos = ls->bounds[2 * b + 1],
+                          .max_def = ls->leaf->max_def,
+                          .take = take,
+                          .cap_take = n_lv};
+        take += n_lv;
     }
     assembler a = {.cur = cur, .first_leaf = cs->node->first_leaf, .err = err};
     tarn_status st = TARN_OK;
-    cs->n_out = 0;
-    tarn_vec *v = NULL;
-    for (int64_t r = 0; r < rows && st == TARN_OK; r++) {
-        if (r % TARN_BATCH_ROWS == 0)
-            st = out_vec(&cs->out, &cs->n_out, &cs->cap_out, cs->field, &v, err);
-        if (st == TARN_OK && (cur[0].pos >= cur[0].n || cur[0].rep[cur[0].pos] != 0))
-            st = asm_corrupt(&a, "fewer records than the row group has rows");
-        if (st == TARN_OK)
+    bind_leaves(&a, cs->node, v);
+    for (int64_t r = 0; r < n && st == TARN_OK; r++) {
+        if (cur[0].pos >= cur[0].n || cur[0].rep[cur[0].pos] != 0)
+            st = asm_corrupt(&a, "records and levels disagree");
+        else
             st = asm_value(&a, cs->node, v);
     }
-    for (int i = 0; i < cs->n_ls && st == TARN_OK; i++)
-        if (cur[i].pos != cur[i].n || cur[i].vpos != cur[i].v->len)
-            st = asm_corrupt(&a, "more records than the row group has rows");
-    if (st == TARN_ERR_NOMEM && err->code == TARN_OK)
-        tarn_err_set(err, TARN_ERR_NOMEM, "out of memory assembling a nested column");
-    if (cur != stack)
-        tarn_free(cur);
+    if (st == TARN_OK)
+        st = flush_all(&a, cs->n_ls);
+    for (int i = 0; i < cs->n_ls && st == TARN_OK; i++) {
+        const leaf_state *ls = &sl->ls[cs->first_ls + i];
+        if (cur[i].pos != cur[i].n || cur[i].vpos != ls->bounds[2 * b + 3])
+            st = asm_corrupt(&a, "records and levels disagree");
+    }
+    tarn_free(cur);
     return st;
 }
 
@@ -1333,22 +1522,61 @@ static void leaf_task(void *ctx, int64_t i)
     }
 }
 
-/* Task i assembles column i % n_cols of slot i / n_cols (nested only). */
+/* Task i assembles batch jobs[i] of a nested column. */
 static void assemble_task(void *ctx, int64_t i)
 {
     tarn_pq_scan *s = ctx;
-    slot *sl = &s->slots[i / s->n_cols];
-    col_state *cs = &sl->cols[i % s->n_cols];
-    tarn_err_clear(&cs->err);
-    cs->st = TARN_OK;
-    if (cs->flat)
-        return;
-    cs->st = assemble(sl, cs, sl->rows, &cs->err);
-    if (cs->st != TARN_OK) {
-        tarn_err_prefix(&cs->err, "column '%s'", cs->field->name);
-        tarn_err_at_offset(&cs->err, sl->ls[cs->first_ls].chunk_off);
-        tarn_err_at_path(&cs->err, s->f->rf.path);
+    const asm_job *j = &s->jobs[i];
+    slot *sl = &s->slots[j->slot];
+    col_state *cs = &sl->cols[j->col];
+    tarn_vec *v = cs->out[j->batch];
+    int64_t n = TARN_MIN(TARN_BATCH_ROWS, sl->rows - (int64_t)j->batch * TARN_BATCH_ROWS);
+    tarn_err_clear(&s->job_err[i]);
+    s->job_st[i] = assemble_batch(sl, cs, j->batch, v, n, &s->job_err[i]);
+    if (s->job_st[i] != TARN_OK) {
+        tarn_err_prefix(&s->job_err[i], "column '%s'", cs->field->name);
+        tarn_err_at_offset(&s->job_err[i], sl->ls[cs->first_ls].chunk_off);
+        tarn_err_at_path(&s->job_err[i], s->f->rf.path);
     }
+}
+
+/* Output vectors for every batch of the loaded nested columns (made here,
+ * serially) and the list of assembly jobs. */
+static tarn_status plan_assembly(tarn_pq_scan *s, int64_t *out_n, tarn_err *err)
+{
+    int64_t n = 0;
+    for (int k = 0; k < s->n_loaded; k++) {
+        slot *sl = &s->slots[k];
+        int n_b = (int)((sl->rows + TARN_BATCH_ROWS - 1) / TARN_BATCH_ROWS);
+        for (int c = 0; c < s->n_cols; c++) {
+            col_state *cs = &sl->cols[c];
+            if (cs->flat)
+                continue;
+            cs->n_out = 0;
+            for (int b = 0; b < n_b; b++) {
+                tarn_vec *v;
+                TARN_TRY(out_vec(&cs->out, &cs->n_out, &cs->cap_out, cs->field, &v, err));
+                if (n == s->cap_jobs) {
+                    int64_t cap = s->cap_jobs ? s->cap_jobs * 2 : 64;
+                    asm_job *nj = tarn_realloc(s->jobs, (size_t)cap * sizeof *nj);
+                    if (nj)
+                        s->jobs = nj;
+                    tarn_err *ne = nj ? tarn_realloc(s->job_err, (size_t)cap * sizeof *ne) : NULL;
+                    if (ne)
+                        s->job_err = ne;
+                    tarn_status *ns = ne ? tarn_realloc(s->job_st, (size_t)cap * sizeof *ns) : NULL;
+                    if (!ns)
+                        return tarn_err_set(err, TARN_ERR_NOMEM,
+                                            "out of memory assembling a nested column");
+                    s->job_st = ns;
+                    s->cap_jobs = cap;
+                }
+                s->jobs[n++] = (asm_job){.slot = k, .col = c, .batch = b};
+            }
+        }
+    }
+    *out_n = n;
+    return TARN_OK;
 }
 
 /* Fills the slots with the next chosen row groups and decodes them; sets
@@ -1376,19 +1604,21 @@ static tarn_status load_slots(tarn_pq_scan *s, tarn_err *err)
                 *err = s->slots[k].ls[i].err;
                 return s->slots[k].ls[i].st;
             }
-    tarn_pool_run(pool, (int64_t)s->n_loaded * s->n_cols, assemble_task, s);
-    for (int k = 0; k < s->n_loaded; k++)
-        for (int i = 0; i < s->n_cols; i++)
-            if (s->slots[k].cols[i].st != TARN_OK) {
-                *err = s->slots[k].cols[i].err;
-                return s->slots[k].cols[i].st;
-            }
+    int64_t n_jobs = 0;
+    TARN_TRY(plan_assembly(s, &n_jobs, err));
+    tarn_pool_run(pool, n_jobs, assemble_task, s);
+    for (int64_t i = 0; i < n_jobs; i++)
+        if (s->job_st[i] != TARN_OK) {
+            *err = s->job_err[i];
+            return s->job_st[i];
+        }
     return TARN_OK;
 }
 
 static void leaf_state_fini(leaf_state *ls)
 {
     tarn_free(ls->raw);
+    tarn_free(ls->bounds);
     tarn_free(ls->page);
     tarn_free(ls->packed);
     tarn_free(ls->def);
@@ -1619,6 +1849,9 @@ void tarn_pq_scan_close(tarn_pq_scan *s)
         for (int k = 0; k < s->n_slots; k++)
             slot_fini(&s->slots[k], s->n_ls, s->n_cols);
     tarn_free(s->slots);
+    tarn_free(s->jobs);
+    tarn_free(s->job_err);
+    tarn_free(s->job_st);
     tarn_free(s->batch.cols);
     tarn_free(s->rg_mask);
     tarn_schema_destroy(s->schema);

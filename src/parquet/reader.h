@@ -11,7 +11,8 @@
  *
  * Logical types (what DuckDB reports, see testdata/parquet/README.md):
  * INT32/INT64 with INT(8/16/32/64, signed or not) -> INT8..UINT64; DATE ->
- * DATE; TIME(MICROS/MILLIS) -> TIME; TIMESTAMP(MILLIS/MICROS) -> TIMESTAMP
+ * DATE; TIME(MICROS/MILLIS) -> TIME (TIME(NANOS) stays INT64 nanoseconds,
+ * never truncated); TIMESTAMP(MILLIS/MICROS) -> TIMESTAMP
  * when isAdjustedToUTC else TIMESTAMP_NTZ; TIMESTAMP(NANOS) -> TIMESTAMP_NS
  * (UTC-adjusted nanos -> TIMESTAMP_NS too, value kept in ns); INT96 ->
  * TIMESTAMP; DECIMAL on INT32/INT64/FLBA/BYTE_ARRAY -> DECIMAL; FLOAT16 ->

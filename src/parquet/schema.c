@@ -157,6 +157,8 @@ static void timestamp_type(tarn_pq_leaf *l, tarn_pq_time_unit unit, bool utc)
         set_leaf_type(l, TARN_TYPE_TIMESTAMP_NS, TARN_PQ_CONV_COPY, 1);
 }
 
+static void converted_leaf(tarn_pq_leaf *l, const tarn_pq_schema_element *el);
+
 /* Annotation from the LogicalType when present, else the ConvertedType. */
 static void logical_leaf(tarn_pq_leaf *l, const tarn_pq_schema_element *el)
 {
@@ -194,10 +196,16 @@ static void logical_leaf(tarn_pq_leaf *l, const tarn_pq_schema_element *el)
             set_leaf_type(l, TARN_TYPE_FLOAT32, TARN_PQ_CONV_F16_F32, 1);
         return;
     case TARN_PQ_LT_NONE:
-        break; /* fall back to the converted type */
+        converted_leaf(l, el); /* older files: only the ConvertedType */
+        return;
     default:
         return; /* UNKNOWN (null), BSON, members tarn does not know: physical */
     }
+}
+
+static void converted_leaf(tarn_pq_leaf *l, const tarn_pq_schema_element *el)
+{
+    bool text = l->phys == TARN_PQ_BYTE_ARRAY;
     switch (el->converted) {
     case TARN_PQ_CT_UTF8:
     case TARN_PQ_CT_ENUM:

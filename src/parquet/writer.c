@@ -21,7 +21,7 @@
 
 #include <string.h>
 
-#define DEFAULT_ROW_GROUP_BYTES ((int64_t)128 << 20)
+#define DEFAULT_ROW_GROUP_BYTES ((int64_t)8 << 20) /* see writer.h */
 #define DEFAULT_PAGE_BYTES      ((int64_t)1 << 20)
 #define DEFAULT_DICT_BYTES      ((int64_t)1 << 20)
 #define MAX_DICT_BYTES          ((int64_t)1 << 30)

@@ -9,11 +9,14 @@
  * (a swallowed failure may only cost speed, never rows). Covered: Parquet
  * footer decode, reader open + full scan, writer open/write/close, the
  * --where predicate and --schema parsers, the Delta schema parser, the
- * NDJSON reader, Delta snapshot load and a Delta append commit.
+ * NDJSON and CSV readers, Delta snapshot load, a Delta scan and a Delta
+ * append commit.
  */
 #include "tarn_test.h"
 
+#include "base/time.h"
 #include "column/render.h"
+#include "delta/scan.h"
 #include "delta/schema.h"
 #include "delta/snapshot.h"
 #include "delta/write.h"
@@ -43,6 +46,7 @@ static int oom_torture(const char *what, oom_op_fn op, oom_after_fn after, void 
 {
     tarn_err err;
     char *ref = NULL;
+    int64_t t0 = tarn_monotonic_us();
     tarn_alloc_fail_at(0);
     tarn_status st0 = op(ctx, &ref, &err);
     if (st0 != TARN_OK)
@@ -82,7 +86,7 @@ static int oom_torture(const char *what, oom_op_fn op, oom_after_fn after, void 
     }
     if (k > OOM_MAX_STEPS)
         fail_msg("%s: still allocating after %d steps", what, OOM_MAX_STEPS);
-    printf("oom: %s: %d runs\n", what, k);
+    printf("oom: %s: %d runs, %.2f s\n", what, k, (double)(tarn_monotonic_us() - t0) / 1e6);
     free(ref);
     return k;
 }
@@ -390,20 +394,31 @@ static void test_schema(void **state)
 /* NDJSON ----------------------------------------------------------------------------- */
 
 typedef struct ndjson_ctx {
-    const tarn_schema *s; /* reader schema */
-    const char *text;     /* input */
-    bool threads;         /* use the pool instead of the calling thread */
+    const tarn_schema *s;  /* reader schema */
+    const char *text;      /* input */
+    bool threads;          /* use the pool instead of the calling thread */
+    tarn_io_format format; /* NDJSON or CSV */
+    bool permissive;       /* skip bad records (an allocation failure must not be one) */
 } ndjson_ctx;
+
+static tarn_status skip_bad(void *ctx, const tarn_io_bad_record *rec, tarn_err *err)
+{
+    (void)ctx;
+    (void)rec;
+    (void)err;
+    return TARN_OK;
+}
 
 static tarn_status op_ndjson(void *ctx, char **out, tarn_err *err)
 {
     ndjson_ctx *c = ctx;
     tarn_io_opts o;
     tarn_io_opts_init(&o);
-    o.format = TARN_IO_NDJSON;
+    o.format = c->format;
     o.chunk_size = 64; /* many chunks and pieces */
     o.batch_rows = 3;
     o.single_threaded = !c->threads;
+    o.on_bad_record = c->permissive ? skip_bad : NULL;
     tarn_io_reader *r;
     TARN_TRY(tarn_io_reader_open_mem(c->text, strlen(c->text), "oom.ndjson", c->s, &o, &r, err));
     tarn_buf rows = TARN_BUF_INIT;
@@ -439,10 +454,34 @@ static void test_ndjson(void **state)
                             "\"extra\":{\"a\":[1,2]},\"big\":null}\n",
                             i, i, i, i % 2 ? "true" : "false", 1 + i, i, i),
             TARN_OK);
-    ndjson_ctx c = {s, text.data, false};
+    ndjson_ctx c = {s, text.data, false, TARN_IO_NDJSON, false};
     oom_torture("ndjson reader", op_ndjson, NULL, &c);
     c.threads = true;
     oom_torture("ndjson reader (threads)", op_ndjson, NULL, &c);
+    assert_int_equal(
+        tarn_buf_append_str(&text, "{\"id\":\"bad\"}\n{\"id\":9,\"name\":\"a\\\"b\"}\n"), TARN_OK);
+    c.text = text.data;
+    c.permissive = true;
+    oom_torture("ndjson reader (permissive)", op_ndjson, NULL, &c);
+    c.permissive = false;
+    tarn_buf_reset(&text);
+    assert_int_equal(tarn_buf_append_str(&text, "id,name,amount,ok,d,ts,x,extra\n"), TARN_OK);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(tarn_buf_printf(&text,
+                                         "%d,\"n,\"\"%d\"\"\",%d.50,%s,2024-01-%02d,"
+                                         "2024-01-01T00:00:%02dZ,%d.5,x\n",
+                                         i, i, i, i % 2 ? "true" : "", 1 + i, i, i),
+                         TARN_OK);
+    c.format = TARN_IO_CSV;
+    c.text = text.data;
+    oom_torture("csv reader (threads)", op_ndjson, NULL, &c);
+    c.threads = false;
+    oom_torture("csv reader", op_ndjson, NULL, &c);
+    assert_int_equal(tarn_buf_append_str(&text, "bad,\"row\",x,maybe,,,,\n7,\"\"\"q\",1,,,,,\n"),
+                     TARN_OK);
+    c.text = text.data;
+    c.permissive = true;
+    oom_torture("csv reader (permissive)", op_ndjson, NULL, &c);
     tarn_buf_fini(&text);
     tarn_schema_destroy(s);
 }
@@ -498,6 +537,30 @@ static tarn_status op_snapshot(void *ctx, char **out, tarn_err *err)
     return TARN_OK;
 }
 
+static tarn_status op_scan(void *ctx, char **out, tarn_err *err)
+{
+    tarn_delta_scan *sc;
+    TARN_TRY(tarn_delta_scan_open(ctx, NULL, &sc, err));
+    tarn_buf rows = TARN_BUF_INIT;
+    tarn_status st;
+    for (;;) {
+        tarn_batch *b;
+        if ((st = tarn_delta_scan_next(sc, &b, err)) != TARN_OK || !b)
+            break;
+        if ((st = tarn_render_ndjson(&rows, b)) != TARN_OK) {
+            tarn_err_set(err, st, "render failed");
+            break;
+        }
+    }
+    tarn_delta_scan_close(sc);
+    if (st != TARN_OK) {
+        tarn_buf_fini(&rows);
+        return st;
+    }
+    *out = buf_text(&rows);
+    return TARN_OK;
+}
+
 static void test_delta_snapshot(void **state)
 {
     (void)state;
@@ -518,6 +581,12 @@ static void test_delta_snapshot(void **state)
     delta_append(dir, s, 5, &o); /* version 2, checkpoint */
     delta_append(dir, s, 3, &o); /* version 3 */
     oom_torture("delta snapshot load", op_snapshot, NULL, dir);
+    tarn_delta_snapshot *snap;
+    tarn_err err;
+    if (tarn_delta_snapshot_load(dir, NULL, &snap, &err) != TARN_OK)
+        fail_msg("load: %s", err.msg);
+    oom_torture("delta scan", op_scan, NULL, snap);
+    tarn_delta_snapshot_destroy(snap);
     tarn_schema_destroy(s);
     tt_rmrf(dir);
 }

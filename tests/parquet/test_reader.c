@@ -53,6 +53,9 @@ typedef struct tcol {
     const char **s;   /* string values, likewise */
 } tcol;
 
+/* Write definition levels in the deprecated BIT_PACKED encoding. */
+static bool g_bit_packed;
+
 static void put_u32(tarn_buf *b, uint32_t v)
 {
     uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
@@ -69,11 +72,26 @@ static void put_levels(tarn_buf *b, const int *lv, int n)
     }
 }
 
+/* Deprecated BIT_PACKED levels: MSB first, no length prefix. */
+static void put_bit_packed(tarn_buf *b, const int *lv, int n, int width)
+{
+    uint8_t bytes[256] = {0};
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < width; i++)
+            if ((lv[k] >> (width - 1 - i)) & 1) {
+                int bit = k * width + i;
+                bytes[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+            }
+    assert_int_equal(tarn_buf_append(b, bytes, (size_t)(n * width + 7) / 8), TARN_OK);
+}
+
 static void put_page_body(tarn_buf *b, const tcol *c)
 {
     if (c->max_rep)
         put_levels(b, c->rep, c->n);
-    if (c->max_def)
+    if (c->max_def && g_bit_packed)
+        put_bit_packed(b, c->def, c->n, c->max_def > 1 ? 2 : 1);
+    else if (c->max_def)
         put_levels(b, c->def, c->n);
     int v = 0;
     for (int k = 0; k < c->n; k++) {
@@ -111,7 +129,7 @@ static void write_test_file(const char *path, const tel *els, int n_els, const t
         tarn_thrift_field_struct_begin(&w, 5);
         tarn_thrift_field_i32(&w, 1, cols[c].n);
         tarn_thrift_field_i32(&w, 2, TARN_PQ_ENC_PLAIN);
-        tarn_thrift_field_i32(&w, 3, TARN_PQ_ENC_RLE);
+        tarn_thrift_field_i32(&w, 3, g_bit_packed ? TARN_PQ_ENC_BIT_PACKED : TARN_PQ_ENC_RLE);
         tarn_thrift_field_i32(&w, 4, TARN_PQ_ENC_RLE);
         tarn_thrift_struct_end(&w);
         tarn_thrift_struct_end(&w);
@@ -375,6 +393,34 @@ static void test_legacy_lists(void **state)
     expect_rows("three_level", three, 4, three_c, 1, 2, "{\"l\":[]}\n{\"l\":[7,null,8]}\n");
 }
 
+/* Deprecated BIT_PACKED definition levels on a flat and a nested column. */
+static void test_bit_packed_levels(void **state)
+{
+    (void)state;
+    const tel els[] = {
+        {"root", -1, -1, 2, -1},
+        {"a", TARN_PQ_INT32, TARN_PQ_OPTIONAL, 0, -1},
+        {"s", -1, TARN_PQ_OPTIONAL, 1, -1},
+        {"b", TARN_PQ_INT64, TARN_PQ_OPTIONAL, 0, -1},
+    };
+    static const int a_d[] = {1, 0, 1, 1, 0, 0, 1, 1, 1, 0};
+    static const int64_t a_v[] = {1, 2, 3, 4, 5, 6};
+    static const int b_d[] = {2, 0, 1, 2, 0, 2, 1, 1, 2, 0};
+    static const int64_t b_v[] = {10, 20, 30, 40};
+    const tcol cols[] = {
+        {"a", TARN_PQ_INT32, 1, 0, 10, a_d, NULL, a_v, NULL},
+        {"s.b", TARN_PQ_INT64, 2, 0, 10, b_d, NULL, b_v, NULL},
+    };
+    g_bit_packed = true;
+    expect_rows("bit_packed", els, 4, cols, 2, 10,
+                "{\"a\":1,\"s\":{\"b\":10}}\n{\"a\":null,\"s\":null}\n"
+                "{\"a\":2,\"s\":{\"b\":null}}\n{\"a\":3,\"s\":{\"b\":20}}\n"
+                "{\"a\":null,\"s\":null}\n{\"a\":null,\"s\":{\"b\":30}}\n"
+                "{\"a\":4,\"s\":{\"b\":null}}\n{\"a\":5,\"s\":{\"b\":null}}\n"
+                "{\"a\":6,\"s\":{\"b\":40}}\n{\"a\":null,\"s\":null}\n");
+    g_bit_packed = false;
+}
+
 /* Levels that disagree with the values or the row count are corrupt. */
 static void test_inconsistent_levels(void **state)
 {
@@ -394,7 +440,7 @@ static void test_inconsistent_levels(void **state)
     tarn_status st;
     char *got = read_ndjson(path, &st, &err);
     assert_int_equal(st, TARN_ERR_CORRUPT);
-    assert_non_null(strstr(err.msg, "column 'l'"));
+    assert_non_null(strstr(err.msg, "column 'l.element': nested column chunk holds 3 records"));
     assert_true(err.offset > 0);
     tarn_free(got);
     write_test_file(path, two, 3, c, 1, 2); /* fewer rows than records */
@@ -615,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_struct_nulls),
         cmocka_unit_test(test_maps),
         cmocka_unit_test(test_legacy_lists),
+        cmocka_unit_test(test_bit_packed_levels),
         cmocka_unit_test(test_inconsistent_levels),
         cmocka_unit_test(test_projection_and_masks),
         cmocka_unit_test(test_statistics),
