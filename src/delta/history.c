@@ -125,10 +125,11 @@ tarn_status tarn_delta_history_load(const char *table_path, int64_t limit, tarn_
     if (!out->arena)
         return hist_nomem(err);
     char *log = tarn_path_join(out->arena, table_path, "_delta_log");
-    if (!log)
-        return hist_nomem(err);
-    if (!tarn_is_dir(log))
-        return tarn_err_set(err, TARN_ERR_NOT_FOUND, "not a Delta table: %s", table_path);
+    if (!log || !tarn_is_dir(log)) {
+        tarn_delta_history_fini(out); /* a failed load leaves nothing behind */
+        return log ? tarn_err_set(err, TARN_ERR_NOT_FOUND, "not a Delta table: %s", table_path)
+                   : hist_nomem(err);
+    }
     int64_t *versions = NULL;
     size_t n = 0;
     tarn_arena *scratch = tarn_arena_create(0);
@@ -153,6 +154,8 @@ tarn_status tarn_delta_history_load(const char *table_path, int64_t limit, tarn_
     }
     tarn_free(versions);
     tarn_arena_destroy(scratch);
+    if (st != TARN_OK)
+        tarn_delta_history_fini(out);
     return st;
 }
 

@@ -34,7 +34,8 @@ typedef struct tarn_delta_history {
 
 /* Reads the history of table_path, at most limit entries (<= 0: all).
  * TARN_ERR_NOT_FOUND when it is not a Delta table; a malformed commitInfo
- * line is TARN_ERR_CORRUPT naming the file and line. */
+ * line is TARN_ERR_CORRUPT naming the file and line. On failure *out holds
+ * nothing (no fini needed); on success release it with tarn_delta_history_fini. */
 TARN_MUST_CHECK tarn_status tarn_delta_history_load(const char *table_path, int64_t limit,
                                                     tarn_delta_history *out, tarn_err *err);
 void tarn_delta_history_fini(tarn_delta_history *h);
