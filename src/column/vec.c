@@ -308,8 +308,7 @@ tarn_status tarn_vec_append_bytes(tarn_vec *v, const void *p, int64_t n)
     return TARN_OK;
 }
 
-/* Copies validity bits for rows [start, start+n) of src to dst at dst->len. */
-static tarn_status copy_validity_range(tarn_vec *dst, const tarn_vec *src, int64_t start, int64_t n)
+tarn_status tarn_vec_copy_validity(tarn_vec *dst, const tarn_vec *src, int64_t start, int64_t n)
 {
     if (!src->validity) {
         if (dst->validity)
@@ -331,7 +330,7 @@ tarn_status tarn_vec_append_range(tarn_vec *dst, const tarn_vec *src, int64_t st
     if (n <= 0)
         return TARN_OK;
     TARN_TRY(tarn_vec_reserve(dst, n));
-    TARN_TRY(copy_validity_range(dst, src, start, n));
+    TARN_TRY(tarn_vec_copy_validity(dst, src, start, n));
     int w = tarn_type_width(dst->type);
     switch (dst->type.id) {
     case TARN_TYPE_BOOL:

@@ -139,6 +139,11 @@ TARN_MUST_CHECK tarn_status tarn_vec_append_range(tarn_vec *dst, const tarn_vec 
 /* Appends src rows idx[0..n) to dst (gather). */
 TARN_MUST_CHECK tarn_status tarn_vec_append_take(tarn_vec *dst, const tarn_vec *src,
                                                  const int64_t *idx, int64_t n);
+/* Copies the validity of rows [start, start+n) of src to dst's rows
+ * [dst->len, dst->len+n) (capacity reserved by the caller; len unchanged),
+ * counting the nulls into dst->null_count. */
+TARN_MUST_CHECK tarn_status tarn_vec_copy_validity(tarn_vec *dst, const tarn_vec *src,
+                                                   int64_t start, int64_t n);
 /* Recounts null_count from the bitmap. */
 void tarn_vec_count_nulls(tarn_vec *v);
 

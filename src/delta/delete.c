@@ -187,18 +187,7 @@ static tarn_status rewrite(del_job *j, const tarn_delta_add *add, tarn_err *err)
 static tarn_status remove_file(del_job *j, const tarn_delta_add *f, int64_t now, tarn_err *err)
 {
     tarn_delta_remove rm;
-    memset(&rm, 0, sizeof rm);
-    rm.path = f->path;
-    rm.has_deletion_timestamp = true;
-    rm.deletion_timestamp = now;
-    rm.data_change = true;
-    rm.extended_file_metadata = true;
-    rm.n_partition_values = f->n_partition_values;
-    rm.partition_values = f->partition_values;
-    rm.has_size = true;
-    rm.size = f->size;
-    rm.has_dv = f->has_dv;
-    rm.dv = f->dv;
+    tarn_delta_remove_for_add(f, now, &rm);
     j->out->removed_files++;
     j->removed_bytes += f->size;
     return tarn_delta_transaction_remove_file(j->tx, &rm, err);

@@ -145,6 +145,11 @@ TARN_MUST_CHECK tarn_status tarn_delta_actions_parse(const char *text, size_t le
 TARN_MUST_CHECK tarn_status tarn_delta_actions_serialize(const tarn_delta_actions *acts,
                                                          tarn_buf *out);
 
+/* Fills *out with the remove action that retires add at deletion time
+ * now_ms (dataChange true, extended file metadata, same path, partition
+ * values, size and deletion vector; pointers borrowed from add). */
+void tarn_delta_remove_for_add(const tarn_delta_add *add, int64_t now_ms, tarn_delta_remove *out);
+
 /* Commit file name for a version: "%020lld.json". out needs 26 bytes. */
 void tarn_delta_commit_name(int64_t version, char *out);
 /* Decodes a URI-encoded add/remove path once (%XX escapes); arena copy. */

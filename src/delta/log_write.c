@@ -251,3 +251,19 @@ char *tarn_delta_uri_encode(tarn_arena *a, const char *path)
     *o = '\0';
     return out;
 }
+
+void tarn_delta_remove_for_add(const tarn_delta_add *add, int64_t now_ms, tarn_delta_remove *out)
+{
+    memset(out, 0, sizeof *out);
+    out->path = add->path;
+    out->has_deletion_timestamp = true;
+    out->deletion_timestamp = now_ms;
+    out->data_change = true;
+    out->extended_file_metadata = true;
+    out->n_partition_values = add->n_partition_values;
+    out->partition_values = add->partition_values;
+    out->has_size = true;
+    out->size = add->size;
+    out->has_dv = add->has_dv;
+    out->dv = add->dv;
+}

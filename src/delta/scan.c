@@ -236,24 +236,6 @@ static tarn_status build_adapter(tarn_arena *a, adapter *ad, const tarn_field *t
 
 /* Adapting values ------------------------------------------------------------------ */
 
-/* Appends src's validity for rows [start, start+n) at dst->len (dst reserved). */
-static tarn_status copy_validity(tarn_vec *dst, const tarn_vec *src, int64_t start, int64_t n)
-{
-    if (!src->validity) {
-        if (dst->validity)
-            for (int64_t i = 0; i < n; i++)
-                tarn_bit_set(dst->validity, dst->len + i, true);
-        return TARN_OK;
-    }
-    TARN_TRY(tarn_vec_ensure_validity(dst));
-    for (int64_t i = 0; i < n; i++) {
-        bool ok = tarn_bit_get(src->validity, start + i);
-        tarn_bit_set(dst->validity, dst->len + i, ok);
-        dst->null_count += !ok;
-    }
-    return TARN_OK;
-}
-
 static tarn_status cast_overflow(const adapter *ad, tarn_err *err)
 {
     return tarn_err_set(err, TARN_ERR_DATA, "column '%s': a value in the data file does not fit %s",
@@ -273,7 +255,7 @@ static tarn_status cast_leaf(tarn_vec *dst, const tarn_vec *src, const adapter *
     }
     if (tarn_vec_reserve(dst, n) != TARN_OK)
         return nomem(err);
-    TARN_TRY(copy_validity(dst, src, start, n));
+    TARN_TRY(tarn_vec_copy_validity(dst, src, start, n));
     int w = tarn_type_width(dst->type);
     int64_t lo = INT64_MIN, hi = INT64_MAX;
     if (dst->type.id == TARN_TYPE_INT8)
@@ -354,7 +336,7 @@ static tarn_status adapt_append(tarn_vec *dst, const tarn_vec *src, const adapte
         return cast_leaf(dst, src, ad, start, n, err);
     if (tarn_vec_reserve(dst, n) != TARN_OK)
         return nomem(err);
-    TARN_TRY(copy_validity(dst, src, start, n));
+    TARN_TRY(tarn_vec_copy_validity(dst, src, start, n));
     if (dst->type.id == TARN_TYPE_STRUCT) {
         for (int i = 0; i < ad->n_kids; i++) {
             const tarn_vec *sc = ad->src[i] >= 0 ? src->children[ad->src[i]] : NULL;

@@ -1126,18 +1126,7 @@ static tarn_status remove_all(write_job *j, tarn_err *err)
     for (int i = 0; j->snap && i < j->snap->n_files; i++) {
         const tarn_delta_add *f = &j->snap->files[i];
         tarn_delta_remove rm;
-        memset(&rm, 0, sizeof rm);
-        rm.path = f->path;
-        rm.has_deletion_timestamp = true;
-        rm.deletion_timestamp = now;
-        rm.data_change = true;
-        rm.extended_file_metadata = true;
-        rm.n_partition_values = f->n_partition_values;
-        rm.partition_values = f->partition_values;
-        rm.has_size = true;
-        rm.size = f->size;
-        rm.has_dv = f->has_dv;
-        rm.dv = f->dv;
+        tarn_delta_remove_for_add(f, now, &rm);
         TARN_TRY(tarn_delta_transaction_remove_file(j->tx, &rm, err));
         j->removed++;
     }
