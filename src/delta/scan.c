@@ -8,7 +8,9 @@
  * Parquet batch into one output batch. Physical row positions come from
  * the row-group sizes plus tarn_pq_scan_row_group/row_offset. Per-file
  * memory lives in an arena reset when the next file opens; the output
- * batch is reused for the whole scan.
+ * batch is reused for the whole scan. Columns whose file layout already is
+ * the table's, in batches the deletion vector leaves whole, are lent from
+ * the Parquet scan instead of copied (the handed-out batch is a view).
  */
 #include "delta/scan.h"
 
@@ -70,6 +72,10 @@ struct tarn_delta_scan {
     const tarn_delta_add *const *files; /* explicit file list, or NULL for snap->files */
     int n_files;                        /* entries in files */
     tarn_batch *out;                    /* reused output batch (owned) */
+    tarn_batch view;                    /* what next() hands out: out's vectors, or the
+                                           Parquet scan's own vectors for columns that
+                                           need no change (zero copy) */
+    tarn_vec **view_cols;               /* view.cols (heap) */
     int64_t *sel;                       /* kept row indexes of the current batch */
     int64_t sel_cap;                    /* entries allocated in sel */
     int64_t files_read;                 /* statistics */
@@ -525,6 +531,18 @@ static int64_t select_rows(tarn_delta_scan *s, int64_t pos0, int64_t n, bool *us
     return k;
 }
 
+/* Whether two vectors have the same types all the way down (a lent vector
+ * must carry the table's types, not merely the same layout). */
+static bool same_types(const tarn_vec *a, const tarn_vec *b)
+{
+    if (!tarn_type_equal(a->type, b->type) || a->n_children != b->n_children)
+        return false;
+    for (int i = 0; i < a->n_children; i++)
+        if (!same_types(a->children[i], b->children[i]))
+            return false;
+    return true;
+}
+
 static tarn_status fill_column(tarn_delta_scan *s, int c, const tarn_batch *b, int64_t n,
                                bool use_sel, int64_t k, tarn_err *err)
 {
@@ -544,6 +562,12 @@ static tarn_status fill_column(tarn_delta_scan *s, int c, const tarn_batch *b, i
         break;
     case SRC_FILE: {
         const tarn_vec *src = b->cols[p->pq_slot];
+        if (p->ad.exact && !use_sel && same_types(src, dst)) {
+            /* Same layout, every row kept: lend the Parquet vector (valid until
+             * the next call, like the batch itself). */
+            s->view_cols[c] = b->cols[p->pq_slot];
+            return TARN_OK;
+        }
         if (p->ad.exact)
             st = use_sel ? tarn_vec_append_take(dst, src, s->sel, k)
                          : tarn_vec_append_range(dst, src, 0, n);
@@ -616,8 +640,10 @@ static tarn_status next_chunk(tarn_delta_scan *s, int64_t *out_rows, tarn_err *e
     *out_rows = k;
     if (k == 0)
         return TARN_OK;
-    for (int c = 0; c < s->n_cols; c++)
+    for (int c = 0; c < s->n_cols; c++) {
+        s->view_cols[c] = s->out->cols[c];
         TARN_TRY(fill_column(s, c, b, n, use_sel, k, err));
+    }
     if (s->with_file_info)
         TARN_TRY(fill_hidden(s, pos0, use_sel, k, err));
     return TARN_OK;
@@ -647,9 +673,13 @@ tarn_status tarn_delta_scan_next(tarn_delta_scan *s, tarn_batch **out, tarn_err 
         }
         if (rows == 0)
             continue;
-        s->out->n_rows = rows; /* kept when the projection has no column */
-        TARN_TRY(tarn_batch_finish(s->out, err));
-        *out = s->out;
+        s->view.n_rows = rows;
+        for (int c = 0; c < s->view.n_cols; c++)
+            if (s->view.cols[c]->len != rows)
+                return tarn_err_set(err, TARN_ERR_INTERNAL,
+                                    "scan column %d has %lld rows, expected %lld", c,
+                                    (long long)s->view.cols[c]->len, (long long)rows);
+        *out = &s->view;
         return TARN_OK;
     }
 }
@@ -723,6 +753,16 @@ tarn_status tarn_delta_scan_open(const tarn_delta_snapshot *snap, const tarn_del
         if (!s->fa || !s->out)
             st = nomem(err);
     }
+    if (st == TARN_OK) {
+        s->view_cols = tarn_calloc((size_t)s->out->n_cols + 1, sizeof *s->view_cols);
+        if (!s->view_cols)
+            st = nomem(err);
+        for (int c = 0; st == TARN_OK && c < s->out->n_cols; c++)
+            s->view_cols[c] = s->out->cols[c];
+        s->view.schema = s->schema;
+        s->view.n_cols = s->out->n_cols;
+        s->view.cols = s->view_cols;
+    }
     if (st != TARN_OK) {
         tarn_delta_scan_close(s);
         return st;
@@ -754,6 +794,7 @@ void tarn_delta_scan_close(tarn_delta_scan *s)
         close_file(s);
     tarn_arena_destroy(s->fa);
     tarn_batch_destroy(s->out);
+    tarn_free(s->view_cols);
     tarn_schema_destroy(s->schema);
     tarn_free(s->tcol);
     tarn_free(s->sel);
