@@ -790,12 +790,15 @@ static tarn_status build_dict(leaf_col *L, int64_t max_bytes, int64_t *out_fallb
     TARN_TRY(tarn_buf_reserve(&L->dict_idx, (size_t)L->n_values * 4 + 4));
     uint32_t *out = (uint32_t *)(void *)L->dict_idx.data;
     *out_fallback = n_pages;
-    /* A sample of the first page first: mostly distinct values mean no
-     * dictionary at all (as a full dictionary inside page 0 would). */
+    /* A sample of the first page first: nearly unique values (over 90%
+     * distinct, like ids) mean no
+     * dictionary at all (as a full dictionary inside page 0 would). Columns
+     * of repeating values below that (prices, amounts) usually win with a
+     * dictionary over the whole chunk; dict_pays_off() makes the final call. */
     int64_t sample = n_pages ? TARN_MIN(DICT_SAMPLE, pg[0].v1) : 0;
     bool full = false;
     TARN_TRY(dict_put(L, 0, sample, max_bytes, out, &full));
-    if (full || (int64_t)L->dict.n_entries * 2 > sample) {
+    if (full || (int64_t)L->dict.n_entries * 10 > sample * 9) {
         *out_fallback = 0;
         return TARN_OK;
     }
