@@ -3,6 +3,8 @@
  */
 #include "column/render.h"
 
+#include "base/alloc.h"
+
 #include "column/value.h"
 
 #include <string.h>
@@ -155,23 +157,116 @@ tarn_status tarn_render_json_value(tarn_buf *out, const tarn_field *f, const tar
     }
 }
 
+/* Renders every row of one column as JSON into cells, recording where each
+ * row's text ends in ends[r]. One type switch per column: scalar types run a
+ * tight loop writing straight into reserved room; strings and nested values
+ * go through their general paths. */
+static tarn_status render_column_json(tarn_buf *cells, int64_t *ends, const tarn_field *f,
+                                      const tarn_vec *v, int64_t n)
+{
+    tarn_type_id id = v->type.id;
+    bool simple = !tarn_type_is_nested(id) && id != TARN_TYPE_STRING && id != TARN_TYPE_BINARY;
+    if (!simple) {
+        for (int64_t r = 0; r < n; r++) {
+            TARN_TRY(tarn_render_json_value(cells, f, v, r));
+            ends[r] = (int64_t)cells->len;
+        }
+        return TARN_OK;
+    }
+    /* Every scalar's text (with quotes) fits TARN_FMT_MAX + 2 bytes. */
+    TARN_TRY(tarn_buf_reserve(cells, (size_t)n * (TARN_FMT_MAX + 2)));
+    char *o = cells->data + cells->len;
+    for (int64_t r = 0; r < n; r++) {
+        if (!tarn_vec_is_valid(v, r)) {
+            memcpy(o, "null", 4);
+            o += 4;
+        } else {
+            bool quote;
+            char *at = o + 1; /* leave room for an opening quote */
+            int k = fmt_scalar(v, r, at, &quote);
+            if (quote) {
+                *o = '"';
+                o = at + k;
+                *o++ = '"';
+            } else {
+                memmove(o, at, (size_t)k);
+                o += k;
+            }
+        }
+        ends[r] = (int64_t)(o - cells->data);
+    }
+    cells->len = (size_t)(o - cells->data);
+    cells->data[cells->len] = '\0';
+    return TARN_OK;
+}
+
 tarn_status tarn_render_ndjson(tarn_buf *out, const tarn_batch *b)
 {
     const tarn_schema *s = b->schema;
-    /* Pre-render the '"name":' keys once per batch. */
-    for (int64_t r = 0; r < b->n_rows; r++) {
-        TARN_TRY(tarn_buf_append_char(out, '{'));
-        for (int c = 0; c < b->n_cols; c++) {
-            if (c)
-                TARN_TRY(tarn_buf_append_char(out, ','));
-            const char *nm = s->fields[c].name;
-            TARN_TRY(tarn_buf_append_json_str(out, nm, strlen(nm)));
-            TARN_TRY(tarn_buf_append_char(out, ':'));
-            TARN_TRY(tarn_render_json_value(out, &s->fields[c], b->cols[c], r));
-        }
-        TARN_TRY(tarn_buf_append(out, "}\n", 2));
+    int nc = b->n_cols;
+    int64_t n = b->n_rows;
+    if (n <= 0)
+        return TARN_OK;
+    /* Column at a time into per-column cell buffers, then rows are assembled
+     * with memcpy: the type is decided once per column, not per value. */
+    tarn_status st = TARN_OK;
+    tarn_buf *cells = tarn_calloc((size_t)nc + 1, sizeof *cells);
+    int64_t *ends = tarn_alloc(sizeof(int64_t) * (size_t)n * (size_t)(nc ? nc : 1));
+    tarn_buf keys = TARN_BUF_INIT;
+    size_t *key_end = tarn_alloc(sizeof(size_t) * ((size_t)nc + 1));
+    if (!cells || !ends || !key_end) {
+        st = TARN_ERR_NOMEM;
+        goto done;
     }
-    return TARN_OK;
+    size_t row_fixed = 3; /* '{', '}', '\n' */
+    for (int c = 0; c < nc && st == TARN_OK; c++) {
+        const char *nm = s->fields[c].name;
+        if (c)
+            st = tarn_buf_append_char(&keys, ',');
+        if (st == TARN_OK)
+            st = tarn_buf_append_json_str(&keys, nm, strlen(nm));
+        if (st == TARN_OK)
+            st = tarn_buf_append_char(&keys, ':');
+        key_end[c] = keys.len;
+        if (st == TARN_OK)
+            st = render_column_json(&cells[c], ends + (size_t)c * (size_t)n, &s->fields[c],
+                                    b->cols[c], n);
+    }
+    if (st != TARN_OK)
+        goto done;
+    size_t total = row_fixed * (size_t)n + keys.len * (size_t)n;
+    for (int c = 0; c < nc; c++)
+        total += cells[c].len;
+    st = tarn_buf_reserve(out, total);
+    if (st != TARN_OK)
+        goto done;
+    char *o = out->data + out->len;
+    for (int64_t r = 0; r < n; r++) {
+        *o++ = '{';
+        size_t k0 = 0;
+        for (int c = 0; c < nc; c++) {
+            memcpy(o, keys.data + k0, key_end[c] - k0);
+            o += key_end[c] - k0;
+            k0 = key_end[c];
+            const int64_t *e = ends + (size_t)c * (size_t)n;
+            int64_t from = r ? e[r - 1] : 0;
+            memcpy(o, cells[c].data + from, (size_t)(e[r] - from));
+            o += e[r] - from;
+        }
+        *o++ = '}';
+        *o++ = '\n';
+    }
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = '\0';
+done:
+    if (cells)
+        for (int c = 0; c < nc; c++)
+            tarn_buf_fini(&cells[c]);
+    tarn_free(cells);
+    tarn_free(ends);
+    tarn_free(key_end);
+    tarn_buf_fini(&keys);
+    return st;
 }
 
 tarn_status tarn_render_text_value(tarn_buf *out, const tarn_field *f, const tarn_vec *v,

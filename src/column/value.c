@@ -108,11 +108,77 @@ static int fmt_special(double v, char *out)
     return -1;
 }
 
+/* Fast path for the common case of a double that is a short decimal
+ * (prices, measurements): finds the fewest fraction digits k <= 8 such that
+ * the decimal r / 10^k reads back as v. The check divides two exactly
+ * representable numbers, which IEEE rounds correctly, so it agrees with
+ * strtod; at the first working k the closest r is taken, as the shortest
+ * round-trip form requires. Returns -1 when v is outside the fast range. */
+static int fmt_double_fast(double v, char *out)
+{
+    static const double p10[9] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    double a = fabs(v);
+    if (!(a >= 1e-6 && a < 1e15))
+        return -1;
+    for (int k = 0; k <= 8; k++) {
+        double scaled = a * p10[k];
+        if (scaled >= 9007199254740992.0) /* 2^53: r would not be exact */
+            return -1;
+        int64_t r0 = (int64_t)(scaled + 0.5);
+        int64_t cand[3] = {r0, r0 - 1, r0 + 1};
+        for (int c = 0; c < 3; c++) {
+            int64_t r = cand[c];
+            if (r <= 0 || (double)r / p10[k] != a)
+                continue;
+            /* Lay out r with k fraction digits, trailing zeros dropped. */
+            char digits[24];
+            int nd = 0;
+            while (r > 0) {
+                digits[nd++] = (char)('0' + r % 10);
+                r /= 10;
+            }
+            int frac = k, skip = 0;
+            while (frac > 0 && digits[skip] == '0') {
+                skip++;
+                frac--;
+            }
+            int o = 0;
+            if (v < 0)
+                out[o++] = '-';
+            int int_digits = nd - k; /* may be <= 0 for values below 1 */
+            if (int_digits <= 0) {
+                out[o++] = '0';
+                if (frac > 0) {
+                    out[o++] = '.';
+                    for (int z = 0; z < -int_digits; z++)
+                        out[o++] = '0';
+                }
+                for (int i = nd - 1; i >= skip; i--)
+                    out[o++] = digits[i];
+            } else {
+                for (int i = nd - 1; i >= nd - int_digits; i--)
+                    out[o++] = digits[i];
+                if (frac > 0) {
+                    out[o++] = '.';
+                    for (int i = nd - int_digits - 1; i >= skip; i--)
+                        out[o++] = digits[i];
+                }
+            }
+            out[o] = '\0';
+            return o;
+        }
+    }
+    return -1;
+}
+
 int tarn_fmt_double(double v, char *out)
 {
     int sp = fmt_special(v, out);
     if (sp >= 0)
         return sp;
+    int fast = fmt_double_fast(v, out);
+    if (fast >= 0)
+        return fast;
     bool neg = v < 0;
     double a = fabs(v);
     char s[40], digits[24];
@@ -167,10 +233,22 @@ int tarn_fmt_decimal(tarn_i128 v, int scale, char *out)
     return o;
 }
 
+/* Writes n decimal digits of v (zero-padded) at out. */
+static inline void put_digits(char *out, int64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 static int fmt_year(int64_t y, char *out)
 {
-    if (y >= 0 && y <= 9999)
-        return snprintf(out, 16, "%04lld", (long long)y);
+    if (y >= 0 && y <= 9999) {
+        put_digits(out, y, 4);
+        out[4] = '\0';
+        return 4;
+    }
     if (y < 0)
         return snprintf(out, 24, "-%04lld", (long long)-y);
     return snprintf(out, 24, "%lld", (long long)y);
@@ -182,7 +260,12 @@ int tarn_fmt_date(int32_t days, char *out)
     int m, d;
     tarn_civil_from_days(days, &y, &m, &d);
     int o = fmt_year(y, out);
-    return o + snprintf(out + o, 16, "-%02d-%02d", m, d);
+    out[o] = '-';
+    put_digits(out + o + 1, m, 2);
+    out[o + 3] = '-';
+    put_digits(out + o + 4, d, 2);
+    out[o + 6] = '\0';
+    return o + 6;
 }
 
 int tarn_fmt_time(int64_t micros, char *out)
@@ -201,8 +284,25 @@ static int fmt_ts(int64_t secs, int64_t frac, int frac_digits, const char *zone,
     int m, d;
     tarn_civil_from_days(days, &y, &m, &d);
     int o = fmt_year(y, out);
-    return o + snprintf(out + o, 48, "-%02d-%02dT%02d:%02d:%02d.%0*lld%s", m, d, (int)(sod / 3600),
-                        (int)(sod / 60 % 60), (int)(sod % 60), frac_digits, (long long)frac, zone);
+    /* "-MM-DDTHH:MM:SS." then the fraction and the zone, digit by digit. */
+    char *p = out + o;
+    p[0] = '-';
+    put_digits(p + 1, m, 2);
+    p[3] = '-';
+    put_digits(p + 4, d, 2);
+    p[6] = 'T';
+    put_digits(p + 7, sod / 3600, 2);
+    p[9] = ':';
+    put_digits(p + 10, sod / 60 % 60, 2);
+    p[12] = ':';
+    put_digits(p + 13, sod % 60, 2);
+    p[15] = '.';
+    put_digits(p + 16, frac, frac_digits);
+    p += 16 + frac_digits;
+    while (*zone)
+        *p++ = *zone++;
+    *p = '\0';
+    return (int)(p - out);
 }
 
 int tarn_fmt_timestamp(int64_t micros, bool utc, char *out)

@@ -106,6 +106,61 @@ static void test_format(void **state)
     assert_string_equal(out, "12345678-9abc-def0-1234-56789abcdef0");
 }
 
+/* Significant digits of a formatted number ("-0.00125" -> 3, "1.5e+21" -> 2). */
+static int sig_digits(const char *s)
+{
+    int n = 0, lead = 1, trailing_zeros = 0;
+    for (; *s && *s != 'e'; s++) {
+        if (*s < '0' || *s > '9')
+            continue;
+        if (lead && *s == '0')
+            continue;
+        lead = 0;
+        n++;
+        trailing_zeros = *s == '0' ? trailing_zeros + 1 : 0;
+    }
+    return n - trailing_zeros;
+}
+
+static void check_shortest(double v)
+{
+    char out[TARN_FMT_MAX], ref[40];
+    tarn_fmt_double(v, out);
+    if (strtod(out, NULL) != v)
+        fail_msg("%.17g formatted as %s does not round-trip", v, out);
+    int p = 1;
+    for (; p < 17; p++) {
+        snprintf(ref, sizeof ref, "%.*e", p - 1, v);
+        if (strtod(ref, NULL) == v)
+            break;
+    }
+    if (sig_digits(out) != p)
+        fail_msg("%.17g formatted as %s, but the shortest form has %d digits", v, out, p);
+}
+
+static void test_shortest_doubles(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 60000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* Short decimals (the fast path), their neighbours, and random bits. */
+        double dec = (double)(int64_t)(x % 100000000) / (double)(1 + (x >> 40) % 100000);
+        check_shortest(dec);
+        check_shortest(-(double)(x % 1000000) / 100.0);
+        check_shortest(nextafter((double)(x % 100000) / 1000.0, 1e9));
+        double bits;
+        uint64_t y = x & 0x7fefffffffffffffULL;
+        memcpy(&bits, &y, 8);
+        check_shortest(bits);
+    }
+    check_shortest(0.1 + 0.2);
+    check_shortest(1e-6);
+    check_shortest(999999999999999.9);
+}
+
 static void test_parse(void **state)
 {
     (void)state;
@@ -275,8 +330,11 @@ static void test_nested(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_types),  cmocka_unit_test(test_format),
-        cmocka_unit_test(test_parse),  cmocka_unit_test(test_vectors_and_render),
+        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_shortest_doubles),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_vectors_and_render),
         cmocka_unit_test(test_nested),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
