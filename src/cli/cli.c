@@ -3,6 +3,8 @@
  */
 #include "cli/cli.h"
 
+#include "base/fs.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -63,4 +65,33 @@ bool tarn_cli_parse_i64(const char *cmd, const char *opt, const char *s, int64_t
     }
     *out = v;
     return true;
+}
+
+const char *tarn_cli_lake_dir(const char *lake_opt)
+{
+    if (lake_opt && *lake_opt)
+        return lake_opt;
+    const char *env = getenv("TARN_LAKE");
+    return env && *env ? env : "lake";
+}
+
+bool tarn_cli_table_path(const char *arg, const char *lake_opt, char *out, size_t cap,
+                         tarn_err *err)
+{
+    if (tarn_is_dir(arg)) {
+        snprintf(out, cap, "%s", arg);
+        return true;
+    }
+    const char *dot = strchr(arg, '.');
+    if (dot && dot != arg && dot[1] && !strchr(arg, '/')) {
+        snprintf(out, cap, "%s/%.*s/%s", tarn_cli_lake_dir(lake_opt), (int)(dot - arg), arg,
+                 dot + 1);
+        if (tarn_is_dir(out))
+            return true;
+        tarn_err_set(err, TARN_ERR_NOT_FOUND, "table %s not found (looked for %s)", arg, out);
+        return false;
+    }
+    tarn_err_set(err, TARN_ERR_NOT_FOUND, "no table at %s (give a table directory or layer.name)",
+                 arg);
+    return false;
 }

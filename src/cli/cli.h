@@ -31,7 +31,21 @@ int tarn_cli_opt(const char *cmd, int argc, char **argv, int *i, const char *nam
  * false when it is not one. */
 bool tarn_cli_parse_i64(const char *cmd, const char *opt, const char *s, int64_t *out);
 
+/* The lake directory: --lake when given (may be NULL), else $TARN_LAKE, else
+ * "./lake". */
+const char *tarn_cli_lake_dir(const char *lake_opt);
+/* Resolves a table argument: an existing directory is used as is; a
+ * "layer.name" is LAKE/layer/name. Writes the path into out; returns false
+ * (with err set, TARN_ERR_NOT_FOUND) when neither exists. */
+bool tarn_cli_table_path(const char *arg, const char *lake_opt, char *out, size_t cap,
+                         tarn_err *err);
+
 int tarn_cli_cat(int argc, char **argv);
+int tarn_cli_contract(int argc, char **argv);
+/* `tarn contract <sub>` handlers (argv[0] is the subcommand name). */
+int tarn_cli_contract_lint(int argc, char **argv);
+int tarn_cli_contract_test(int argc, char **argv);
+int tarn_cli_contract_diff(int argc, char **argv);
 int tarn_cli_write(int argc, char **argv);
 int tarn_cli_table(int argc, char **argv);
 int tarn_cli_parquet(int argc, char **argv);

@@ -15,6 +15,7 @@ static const struct {
     {"write", tarn_cli_write, "write NDJSON, CSV or Parquet input into a Delta table"},
     {"table", tarn_cli_table, "history, describe, vacuum or delete from a Delta table"},
     {"parquet", tarn_cli_parquet, "inspect a Parquet file: schema, row groups, stats"},
+    {"contract", tarn_cli_contract, "lint, test and diff YAML data contracts"},
 };
 
 static void usage(FILE *out)
