@@ -48,6 +48,8 @@ typedef struct tarn_ct_constraint {
     tarn_scalar value;            /* MIN/MAX_VALUE bound in the column's type */
     tarn_scalar *values;          /* ALLOWED_VALUES in the column's type (n_args) */
     int64_t length;               /* MIN/MAX_LENGTH */
+    void *impl;                   /* compiled form (REGEX: regex_t), released by
+                                     tarn_ct_constraint_fini / tarn_ct_destroy */
     tarn_ct_loc loc;              /* where the constraint is written */
 } tarn_ct_constraint;
 
