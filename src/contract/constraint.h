@@ -24,9 +24,8 @@ TARN_MUST_CHECK tarn_status tarn_ct_constraint_parse(tarn_arena *a, const char *
 
 /* out_ok[i] = 1 when row i of v (i < n) satisfies c, else 0. v has the
  * column's type. */
-TARN_MUST_CHECK tarn_status tarn_ct_constraint_eval(const tarn_ct_constraint *c,
-                                                    const tarn_vec *v, int64_t n,
-                                                    uint8_t *out_ok, tarn_err *err);
+TARN_MUST_CHECK tarn_status tarn_ct_constraint_eval(const tarn_ct_constraint *c, const tarn_vec *v,
+                                                    int64_t n, uint8_t *out_ok, tarn_err *err);
 
 /* Appends the reason row `row` of v fails c, e.g.
  * "amount: -5.00 violates min_value(0)" or "user_id: null violates not_null". */

@@ -45,29 +45,29 @@ typedef struct tarn_ct_constraint {
     tarn_ct_severity severity;    /* fail unless the object form says warn */
     int n_args;                   /* arguments as literal text (quotes removed) */
     const char **args;
-    tarn_scalar value;            /* MIN/MAX_VALUE bound in the column's type */
-    tarn_scalar *values;          /* ALLOWED_VALUES in the column's type (n_args) */
-    int64_t length;               /* MIN/MAX_LENGTH */
-    void *impl;                   /* compiled form (REGEX: regex_t), released by
-                                     tarn_ct_constraint_fini / tarn_ct_destroy */
-    tarn_ct_loc loc;              /* where the constraint is written */
+    tarn_scalar value;   /* MIN/MAX_VALUE bound in the column's type */
+    tarn_scalar *values; /* ALLOWED_VALUES in the column's type (n_args) */
+    int64_t length;      /* MIN/MAX_LENGTH */
+    void *impl;          /* compiled form (REGEX: regex_t), released by
+                            tarn_ct_constraint_fini / tarn_ct_destroy */
+    tarn_ct_loc loc;     /* where the constraint is written */
 } tarn_ct_constraint;
 
 typedef struct tarn_ct_column {
-    const char *name;          /* column name */
-    tarn_type type;            /* parsed type */
-    const char *type_text;     /* type as written ("decimal(10,2)") */
-    bool nullable;             /* false for primary keys and nullable: false */
-    bool nullable_explicit;    /* the file said nullable: true/false */
-    bool primary_key;          /* primary_key: true on the column */
-    const char *description;   /* or NULL */
-    int n_tags;                /* tags: [...] */
+    const char *name;        /* column name */
+    tarn_type type;          /* parsed type */
+    const char *type_text;   /* type as written ("decimal(10,2)") */
+    bool nullable;           /* false for primary keys and nullable: false */
+    bool nullable_explicit;  /* the file said nullable: true/false */
+    bool primary_key;        /* primary_key: true on the column */
+    const char *description; /* or NULL */
+    int n_tags;              /* tags: [...] */
     const char **tags;
-    bool pii;                  /* pii: true */
-    int n_constraints;         /* constraints: [...] */
+    bool pii;          /* pii: true */
+    int n_constraints; /* constraints: [...] */
     tarn_ct_constraint *constraints;
-    tarn_ct_loc loc;           /* the column's "- name:" item */
-    tarn_ct_loc type_loc;      /* its type value */
+    tarn_ct_loc loc;      /* the column's "- name:" item */
+    tarn_ct_loc type_loc; /* its type value */
 } tarn_ct_column;
 
 typedef struct tarn_ct_check {
@@ -79,57 +79,56 @@ typedef struct tarn_ct_check {
 } tarn_ct_check;
 
 typedef struct tarn_ct_kv {
-    const char *key;           /* option name */
-    const char *value;         /* scalar text */
+    const char *key;   /* option name */
+    const char *value; /* scalar text */
 } tarn_ct_kv;
 
 /* Where raw data for the dataset comes from (Bronze ingestion). */
 typedef struct tarn_ct_source {
-    const char *format;        /* auto (default), ndjson, json, csv, tsv, parquet */
-    const char *path;          /* file, folder or glob to ingest, or NULL */
-    const char *compression;   /* auto (default), none, gzip, zstd */
-    char delimiter;            /* CSV delimiter, 0 = sniff */
-    int header;                /* CSV header: -1 sniff, 0 no, 1 yes */
-    int n_options;             /* any other reader option, kept as text */
+    const char *format;      /* auto (default), ndjson, json, csv, tsv, parquet */
+    const char *path;        /* file, folder or glob to ingest, or NULL */
+    const char *compression; /* auto (default), none, gzip, zstd */
+    char delimiter;          /* CSV delimiter, 0 = sniff */
+    int header;              /* CSV header: -1 sniff, 0 no, 1 yes */
+    int n_options;           /* any other reader option, kept as text */
     tarn_ct_kv *options;
-    tarn_ct_loc loc;           /* the source: key */
+    tarn_ct_loc loc; /* the source: key */
 } tarn_ct_source;
 
 typedef struct tarn_contract {
-    const char *path;          /* file it was loaded from (or the name given) */
-    const char *dataset;       /* dataset name (required) */
+    const char *path;    /* file it was loaded from (or the name given) */
+    const char *dataset; /* dataset name (required) */
     tarn_ct_loc dataset_loc;
-    const char *version;       /* semantic version text, or NULL */
+    const char *version;                             /* semantic version text, or NULL */
     int version_major, version_minor, version_patch; /* parsed; 0.0.0 when absent */
     tarn_ct_loc version_loc;
-    const char *description;   /* or NULL */
-    const char *owner;         /* or NULL */
-    const char *sla;           /* freshness SLA as written ("4 hours"), or NULL */
-    int64_t sla_seconds;       /* parsed, 0 when absent */
-    int n_tags;                /* dataset tags */
+    const char *description; /* or NULL */
+    const char *owner;       /* or NULL */
+    const char *sla;         /* freshness SLA as written ("4 hours"), or NULL */
+    int64_t sla_seconds;     /* parsed, 0 when absent */
+    int n_tags;              /* dataset tags */
     const char **tags;
-    int n_columns;             /* schema: [...] in file order */
+    int n_columns; /* schema: [...] in file order */
     tarn_ct_column *columns;
-    int n_primary_key;         /* key columns in order: dataset-level primary_key,
-                                  else the columns flagged primary_key: true */
+    int n_primary_key; /* key columns in order: dataset-level primary_key,
+                          else the columns flagged primary_key: true */
     const char **primary_key;
     tarn_ct_loc primary_key_loc;
-    const char *sequence_by;   /* column ordering updates of one key, or NULL */
+    const char *sequence_by; /* column ordering updates of one key, or NULL */
     tarn_ct_loc sequence_by_loc;
-    int n_checks;              /* quality: [...] */
+    int n_checks; /* quality: [...] */
     tarn_ct_check *checks;
-    bool has_source;           /* source: present */
+    bool has_source; /* source: present */
     tarn_ct_source source;
-    tarn_schema *schema;       /* the columns as a tarn schema (owned) */
-    tarn_arena *arena;         /* owns everything above */
+    tarn_schema *schema; /* the columns as a tarn schema (owned) */
+    tarn_arena *arena;   /* owns everything above */
 } tarn_contract;
 
 /* Loads and validates a contract file. Every error names the file, line and
  * column ("orders.yaml:14:7: unknown type 'decmal(10,2)'"): YAML syntax,
  * unknown keys, wrong value kinds, unknown types, malformed constraints,
  * duplicate columns, primary keys that do not exist. */
-TARN_MUST_CHECK tarn_status tarn_ct_load_file(const char *path, tarn_contract **out,
-                                              tarn_err *err);
+TARN_MUST_CHECK tarn_status tarn_ct_load_file(const char *path, tarn_contract **out, tarn_err *err);
 /* The same from memory; name is used as the path in messages. */
 TARN_MUST_CHECK tarn_status tarn_ct_load_mem(const char *text, size_t n, const char *name,
                                              tarn_contract **out, tarn_err *err);
