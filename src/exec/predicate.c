@@ -9,6 +9,8 @@
  */
 #include "exec/predicate.h"
 
+#include "base/suggest.h"
+
 #include "base/alloc.h"
 #include "column/value.h"
 
@@ -183,28 +185,6 @@ static char *unquote(parser *ps, size_t *out_len)
     return s;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 99;
-    size_t row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t sub =
-                prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            row[j] = TARN_MIN(TARN_MIN(row[j] + 1, row[j - 1] + 1), sub);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 static tarn_status column_ref(parser *ps, int *out_col)
 {
     char name[256];
@@ -224,7 +204,7 @@ static tarn_status column_ref(parser *ps, int *out_col)
         const char *best = NULL;
         size_t bd = 3;
         for (int i = 0; i < ps->pred->schema->n_fields; i++) {
-            size_t d = edit_distance(name, ps->pred->schema->fields[i].name);
+            size_t d = tarn_edit_distance(name, ps->pred->schema->fields[i].name);
             if (d < bd) {
                 bd = d;
                 best = ps->pred->schema->fields[i].name;
