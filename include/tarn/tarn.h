@@ -1,11 +1,13 @@
 /*
  * include/tarn/tarn.h - the public face of libtarn: include this one header
  * (with -I<repo>/include -I<repo>/src) and link libtarn.a plus its Debian
- * libraries (zstd, lz4, snappy, zlib, brotli, jansson, pthread, m).
+ * libraries (zstd, lz4, snappy, zlib, brotli, jansson, yaml, sqlite3, pthread,
+ * m).
  *
  * It gathers the layer headers an embedding program uses: errors and
  * memory (base), column vectors and batches (column), NDJSON/CSV readers
- * (io), Parquet files (parquet), Delta tables (delta) and predicates (exec).
+ * (io), Parquet files (parquet), Delta tables (delta), predicates (exec)
+ * and data contracts (contract).
  * Each header documents ownership and error behaviour of its functions.
  */
 #ifndef TARN_TARN_H
@@ -17,6 +19,8 @@
 #include "column/render.h"
 #include "column/scalar.h"
 #include "column/vec.h"
+#include "contract/contract.h"
+#include "contract/lint.h"
 #include "delta/delete.h"
 #include "delta/history.h"
 #include "delta/scan.h"

@@ -70,12 +70,15 @@ typedef struct tarn_ct_column {
     tarn_ct_loc type_loc; /* its type value */
 } tarn_ct_column;
 
+struct tarn_ck_expr; /* contract/check.h */
+
 typedef struct tarn_ct_check {
-    const char *text;          /* the check expression as written */
-    const char *name;          /* optional name, else NULL */
-    const char *description;   /* optional, else NULL */
-    tarn_ct_severity severity; /* fail (default) or warn */
-    tarn_ct_loc loc;           /* the check text */
+    const char *text;                /* the check expression as written */
+    const struct tarn_ck_expr *expr; /* parsed by tarn_ck_parse (arena) */
+    const char *name;                /* optional name, else NULL */
+    const char *description;         /* optional, else NULL */
+    tarn_ct_severity severity;       /* fail (default) or warn */
+    tarn_ct_loc loc;                 /* the check text */
 } tarn_ct_check;
 
 typedef struct tarn_ct_kv {

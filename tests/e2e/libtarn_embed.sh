@@ -18,6 +18,14 @@ int main(int argc, char **argv)
     tarn_delta_snapshot *snap;
     tarn_delta_at at = {.kind = TARN_DELTA_AT_LATEST};
     tarn_delta_scan *scan;
+    if (argc == 3) { /* tarn_embed CONTRACT.yaml --dataset */
+        tarn_contract *c;
+        if (tarn_ct_load_file(argv[1], &c, &err) != TARN_OK)
+            return 2;
+        printf("%s %d\n", c->dataset, c->n_columns);
+        tarn_ct_destroy(c);
+        return 0;
+    }
     if (argc != 2 || tarn_delta_snapshot_load(argv[1], &at, &snap, &err) != TARN_OK)
         return 2;
     if (tarn_delta_scan_open(snap, NULL, &scan, &err) != TARN_OK)
@@ -35,11 +43,13 @@ int main(int argc, char **argv)
 }
 C
 cc -std=c11 -D_GNU_SOURCE -I"$REPO/include" -I"$REPO/src" embed.c "$BUILD/libtarn.a" \
-    -lzstd -llz4 -lsnappy -lz -lbrotlidec -lbrotlienc -ljansson -lpthread -lm $SAN \
+    -lzstd -llz4 -lsnappy -lz -lbrotlidec -lbrotlienc -ljansson -lyaml -lsqlite3 -lpthread -lm $SAN \
     -o embed || fail "cannot build against libtarn.a"
 printf '{"id":1,"name":"a"}\n{"id":2,"name":"b"}\n' >in.ndjson
 run 0 write t in.ndjson --schema "id bigint, name string"
 ./embed t >got || fail "embedded program failed"
 printf '{"id":1,"name":"a"}\n{"id":2,"name":"b"}\n' >want
 cmp -s want got || { diff want got >&2; fail "embedded read differs"; }
+printf 'dataset: orders\nschema: [{name: id, type: bigint}, {name: name, type: string}]\n' >c.yaml
+[ "$(./embed c.yaml --dataset)" = "orders 2" ] || fail "embedded contract load failed"
 echo ok
