@@ -343,8 +343,7 @@ static tarn_status parse_threshold(parser *ps, const tarn_ck_metric *m, tarn_ck_
             return tarn_err_set(ps->err, TARN_ERR_NOMEM, "out of memory");
         tarn_err derr;
         tarn_err_clear(&derr);
-        if (q == at + n || !isalpha((unsigned char)*q) ||
-            tarn_ct_parse_duration(d, &t->seconds, &derr) != TARN_OK)
+        if (!isalpha((unsigned char)*q) || tarn_ct_parse_duration(d, &t->seconds, &derr) != TARN_OK)
             return perr(ps, at,
                         "freshness compares with a duration such as 4h, 30m or 2 days, "
                         "got '%s'",
