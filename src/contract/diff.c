@@ -172,6 +172,8 @@ static tarn_status constraint_changes(tarn_ct_diff *d, const tarn_ct_column *o,
         const tarn_ct_constraint *b = find_kind(n, (tarn_ct_constraint_kind)k);
         if (!a && !b)
             continue;
+        if (k == TARN_CT_NOT_NULL && o->nullable != n->nullable)
+            continue; /* reported as a nullability change */
         if (!a) {
             if (k == TARN_CT_NOT_NULL && !o->nullable)
                 continue; /* was already not null */
@@ -233,8 +235,11 @@ static tarn_status constraint_changes(tarn_ct_diff *d, const tarn_ct_column *o,
         default:
             break;
         }
-        if (dir == 0 && a->severity != b->severity)
+        if (dir == 0 && a->severity != b->severity) {
             dir = b->severity == TARN_CT_FAIL ? 1 : -1;
+            why = b->severity == TARN_CT_FAIL ? " (severity warn -> fail)"
+                                              : " (severity fail -> warn)";
+        }
         if (dir > 0)
             CHANGE(d, TARN_DIFF_BREAKING, TARN_AUD_WRITERS,
                    dir == 1 ? "constraint_tightened" : "constraint_changed", col, b->loc, false,
@@ -242,8 +247,8 @@ static tarn_status constraint_changes(tarn_ct_diff *d, const tarn_ct_column *o,
                    dir == 1 ? "tightened to" : "changed to", b->text, why);
         else if (dir < 0)
             CHANGE(d, TARN_DIFF_WARNING, TARN_AUD_READERS, "constraint_relaxed", col, b->loc, false,
-                   a->text, b->text, "column '%s': constraint %s relaxed to %s", col, a->text,
-                   b->text);
+                   a->text, b->text, "column '%s': constraint %s relaxed to %s%s", col, a->text,
+                   b->text, why);
     }
     return TARN_OK;
 }

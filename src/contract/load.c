@@ -525,7 +525,7 @@ static tarn_status parse_constraints(loader *L, col_ctx *cx)
             if (col->constraints[j].kind == ct->kind)
                 return FAIL(L, rx.rule, "duplicate constraint %s on column '%s'",
                             tarn_ct_constraint_name(ct->kind), col->name);
-        if (ct->kind == TARN_CT_NOT_NULL) {
+        if (ct->kind == TARN_CT_NOT_NULL && ct->severity == TARN_CT_FAIL) {
             if (col->nullable_explicit && col->nullable)
                 return FAIL(L, rx.rule, "column '%s' says nullable: true and not_null", col->name);
             col->nullable = false;
