@@ -391,20 +391,6 @@ static void init_ok(const tarn_vec *v, int64_t n, uint8_t *ok, uint8_t null_ok)
                 (ok)[i_] &= (uint8_t)(x_[i_] <= b_);                                               \
     } while (0)
 
-/* Integer bound clamped to the storage range so the cast keeps its meaning. */
-static int64_t clamp_bound(int64_t b, int64_t lo, int64_t hi, bool is_min, bool *all, bool *none)
-{
-    if (b < lo) {
-        *(is_min ? all : none) = true;
-        return lo;
-    }
-    if (b > hi) {
-        *(is_min ? none : all) = true;
-        return hi;
-    }
-    return b;
-}
-
 static int cmp_bytes(const uint8_t *a, int32_t al, const uint8_t *b, int32_t bl)
 {
     int c = memcmp(a, b, (size_t)TARN_MIN(al, bl));
@@ -416,20 +402,17 @@ static tarn_status eval_bound(const tarn_ct_constraint *c, const tarn_vec *v, in
 {
     bool is_min = c->kind == TARN_CT_MIN_VALUE;
     const tarn_scalar *b = &c->value;
-    bool all = false, none = false;
+    /* Bounds were parsed in the column's type, so they fit its storage. */
     switch (v->type.id) {
     case TARN_TYPE_INT8:
-        BOUND_LOOP(int8_t, v->data, n, ok,
-                   clamp_bound(b->v.i64, INT8_MIN, INT8_MAX, is_min, &all, &none), is_min);
+        BOUND_LOOP(int8_t, v->data, n, ok, b->v.i64, is_min);
         break;
     case TARN_TYPE_INT16:
-        BOUND_LOOP(int16_t, v->data, n, ok,
-                   clamp_bound(b->v.i64, INT16_MIN, INT16_MAX, is_min, &all, &none), is_min);
+        BOUND_LOOP(int16_t, v->data, n, ok, b->v.i64, is_min);
         break;
     case TARN_TYPE_INT32:
     case TARN_TYPE_DATE:
-        BOUND_LOOP(int32_t, v->data, n, ok,
-                   clamp_bound(b->v.i64, INT32_MIN, INT32_MAX, is_min, &all, &none), is_min);
+        BOUND_LOOP(int32_t, v->data, n, ok, b->v.i64, is_min);
         break;
     case TARN_TYPE_INT64:
     case TARN_TYPE_TIME:
@@ -454,13 +437,7 @@ static tarn_status eval_bound(const tarn_ct_constraint *c, const tarn_vec *v, in
                 ok[i] &= (uint8_t)(is_min ? x >= b->v.i128 : x <= b->v.i128);
             }
         } else {
-            tarn_i128 bb = b->v.i128;
-            int64_t bl = bb < INT64_MIN ? INT64_MIN : bb > INT64_MAX ? INT64_MAX : (int64_t)bb;
-            if (bb < INT64_MIN)
-                *(is_min ? &all : &none) = true;
-            else if (bb > INT64_MAX)
-                *(is_min ? &none : &all) = true;
-            BOUND_LOOP(int64_t, v->data, n, ok, bl, is_min);
+            BOUND_LOOP(int64_t, v->data, n, ok, (int64_t)b->v.i128, is_min);
         }
         break;
     case TARN_TYPE_STRING:
@@ -476,10 +453,6 @@ static tarn_status eval_bound(const tarn_ct_constraint *c, const tarn_vec *v, in
                             c->text ? c->text : "bound", tarn_type_name(v->type, tn, sizeof tn));
     }
     }
-    /* A bound outside the storage range: every row passes or none does. */
-    if (none)
-        memset(ok, 0, (size_t)n);
-    (void)all;
     return TARN_OK;
 }
 
