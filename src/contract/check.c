@@ -137,8 +137,16 @@ static tarn_status make_key(parser *ps, tarn_ck_metric *m)
         st = tarn_buf_append_char(&b, '(');
     if (st == TARN_OK && m->inner)
         st = tarn_buf_append_str(&b, m->inner->key);
-    for (int i = 0; st == TARN_OK && i < m->n_columns; i++)
-        st = tarn_buf_printf(&b, "%s%s", i ? ", " : "", m->columns[i]);
+    for (int i = 0; st == TARN_OK && i < m->n_columns; i++) {
+        /* Names that are not plain identifiers are quoted so the key parses back. */
+        const char *c = m->columns[i];
+        bool plain = ident_len(c) == strlen(c);
+        char q = strchr(c, '"') ? '`' : '"';
+        if (plain)
+            st = tarn_buf_printf(&b, "%s%s", i ? ", " : "", c);
+        else
+            st = tarn_buf_printf(&b, "%s%c%s%c", i ? ", " : "", q, c, q);
+    }
     if (st == TARN_OK && m->kind == TARN_CK_ANOMALY && m->window != 30)
         st = tarn_buf_printf(&b, ", %d", m->window);
     if (st == TARN_OK && args)

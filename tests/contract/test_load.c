@@ -317,6 +317,58 @@ static void test_errors_constraints_checks(void **state)
                  "orders.yaml:4:13: duplicate check name 'x'");
 }
 
+static void test_errors_more(void **state)
+{
+    (void)state;
+    expect_error("dataset: 9lives\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:1:10: dataset name '9lives' must start with a letter or '_'");
+    expect_error("dataset: x\nschema:\n  - {name: \"a\\tb\", type: int}\n",
+                 "orders.yaml:3:12: column name contains a control character");
+    expect_error("dataset: x\nprimary_key: []\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:2:14: primary_key: at least one column is needed");
+    expect_error("dataset: x\nsource: {options: {a: 1, a: 2}}\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:2:26: duplicate source option 'a'");
+    expect_error("dataset: x\nsource: {header: maybe}\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:2:18: header: expected true or false, got 'maybe'");
+    expect_error("dataset: x\nschema:\n  - name: a\n    type: int\n"
+                 "    constraints: [min_value(10), max_value(5)]\n",
+                 "orders.yaml:5:34: column 'a': max_value(5) is below min_value(10), so no value "
+                 "can pass");
+    expect_error("dataset: x\nschema:\n  - name: a\n    type: string\n"
+                 "    constraints: [max_length(2), min_length(3)]\n",
+                 "orders.yaml:5:19: column 'a': max_length(2) is below min_length(3), so no value "
+                 "can pass");
+    expect_error("dataset: x\nquality:\n  - null_count(a) < x\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:3:21: check 'null_count(a) < x': expected a number after '<', got "
+                 "'x'");
+    expect_error("dataset: x\nquality:\n  - check: 'nul_count(a) < 1'\n"
+                 "schema: [{name: a, type: int}]\n",
+                 "orders.yaml:3:13: check 'nul_count(a) < 1': unknown metric 'nul_count' (did you "
+                 "mean 'null_count'?)");
+    expect_error("dataset: x\nquality: {check: row_count > 0}\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:2:10: quality: expected a list, got a mapping");
+    expect_error("dataset: x\nschema: [{name: a, type: int, tags: {a: b}}]\n",
+                 "orders.yaml:2:37: tags: expected a list, got a mapping");
+    char name[400];
+    memset(name, 'n', 300);
+    name[300] = '\0';
+    char yaml[600];
+    snprintf(yaml, sizeof yaml, "dataset: x\nschema: [{name: %s, type: int}]\n", name);
+    expect_error(yaml, "orders.yaml:2:17: column name longer than 255 bytes");
+    /* Larger than a contract may be: refused before parsing. */
+    size_t big = ((size_t)16 << 20) + 1;
+    char *huge = malloc(big + 1);
+    assert_non_null(huge);
+    memset(huge, ' ', big);
+    huge[big] = '\0';
+    tarn_contract *c = NULL;
+    tarn_err err;
+    tarn_err_clear(&err);
+    assert_int_equal(tarn_ct_load_mem(huge, big, "huge.yaml", &c, &err), TARN_ERR_LIMIT);
+    assert_string_equal(err.msg, "huge.yaml: contract larger than 16 MiB");
+    free(huge);
+}
+
 static void test_errors_yaml(void **state)
 {
     (void)state;
@@ -399,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_errors_keys),
         cmocka_unit_test(test_errors_values),
         cmocka_unit_test(test_errors_constraints_checks),
+        cmocka_unit_test(test_errors_more),
         cmocka_unit_test(test_errors_yaml),
         cmocka_unit_test(test_aliases_and_limits),
         cmocka_unit_test(test_duration),
