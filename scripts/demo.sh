@@ -1,7 +1,8 @@
 #!/bin/sh
 # scripts/demo.sh - the `make demo` walk-through: write the built-in demo
 # orders into a Delta table, read them back, append, reject a bad file
-# without touching the table, time-travel, delete, inspect.
+# without touching the table, time-travel, delete, inspect; then lint its
+# data contract, test the table against it and diff a proposed change.
 set -eu
 TARN=${1:-build/release/tarn}
 cd "$(dirname "$0")/.."
@@ -48,5 +49,16 @@ step "8. Describe the table" "tarn table describe $T"
 f=$(find "$T" -name '*.parquet' | sort | head -1)
 step "9. Inspect one of its Parquet files (any engine can read them)" "tarn parquet inspect $f"
 "$TARN" parquet inspect "$f"
+
+step "10. Lint the data contract" "tarn contract lint demo/contracts"
+"$TARN" contract lint demo/contracts
+
+step "11. Test the table against its contract (exit 1: a fail-severity rule fails)" \
+     "tarn contract test demo/contracts/orders.yaml --table $T --lake $LAKE"
+"$TARN" contract test demo/contracts/orders.yaml --table "$T" --lake "$LAKE" || echo "(exit $?: the table breaks its contract)"
+
+step "12. A proposed contract change: what breaks, and for whom (exit 1: no major version bump)" \
+     "tarn contract diff demo/contracts/orders.yaml demo/contracts_v2/orders.yaml"
+"$TARN" contract diff demo/contracts/orders.yaml demo/contracts_v2/orders.yaml || echo "(exit $?: CI would block this pull request)"
 
 printf '\nThe table is at %s: a standard Delta Lake table (Spark, DuckDB, Trino, delta-rs read it).\n' "$T"
