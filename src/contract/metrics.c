@@ -165,6 +165,7 @@ typedef struct plan {
     tuple_acc *tuples;
     int n_tuples;
     int64_t rows;
+    bool oom; /* an allocation failed where no status could be returned */
     tarn_ct_report *rep;
     int cap_results;
 } plan;
@@ -422,8 +423,8 @@ static tarn_status feed_batch(plan *p, const tarn_batch *b, uint8_t *ok, tarn_bu
         a->nulls += nulls;
         a->nonnull += n - nulls;
         memset(a->bad, 0, (size_t)n);
-        if (a->need_minmax)
-            TARN_TRY(track_minmax(a, v, n));
+        if (a->need_minmax && track_minmax(a, v, n) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         if (a->need_sum)
             track_sum(a, v, n);
         if (a->need_distinct) {
@@ -461,10 +462,13 @@ static tarn_status feed_batch(plan *p, const tarn_batch *b, uint8_t *ok, tarn_bu
                 tarn_buf r;
                 tarn_buf_init(&r);
                 tarn_ct_constraint not_null = {.kind = TARN_CT_NOT_NULL, .text = "not_null"};
-                if (tarn_ct_constraint_reason(x->c ? x->c : &not_null, a->name, v, i, &r) ==
-                    TARN_OK)
+                tarn_status rs =
+                    tarn_ct_constraint_reason(x->c ? x->c : &not_null, a->name, v, i, &r);
+                if (rs == TARN_OK)
                     snprintf(x->example, sizeof x->example, "%s", r.data ? r.data : "");
                 tarn_buf_fini(&r);
+                if (rs != TARN_OK)
+                    return tarn_err_set(err, rs, "out of memory");
             }
         }
     }
@@ -606,6 +610,8 @@ static bool base_value(plan *p, const tarn_ck_metric *m, int64_t now_us, double 
         tarn_buf_init(&b);
         if (tarn_scalar_render_text(&b, s) == TARN_OK)
             snprintf(text, cap, "%s", b.data ? b.data : "");
+        else
+            p->oom = true;
         tarn_buf_fini(&b);
         return true;
     }
@@ -713,6 +719,8 @@ static tarn_status judge_check(plan *p, const tarn_ct_check *ck, tarn_ct_result 
     double v = 0;
     const tarn_scalar *sv;
     bool has = base_value(p, base, now_us, &v, x->value_text, sizeof x->value_text, &sv);
+    if (p->oom)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     if (!has) {
         set_outcome(x, false);
         snprintf(x->detail, sizeof x->detail, "%s has no value (%s)", base->key,

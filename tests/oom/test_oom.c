@@ -16,6 +16,9 @@
 
 #include "base/time.h"
 #include "column/render.h"
+#include "contract/diff.h"
+#include "contract/lint.h"
+#include "contract/metrics.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
 #include "delta/snapshot.h"
@@ -681,6 +684,115 @@ static void test_delta_append(void **state)
     tt_rmrf(dir);
 }
 
+/* Contracts ------------------------------------------------------------------------ */
+
+static const char contract_v1[] =
+    "dataset: wide\nversion: 1.0.0\nowner: o@x\nsla: 4h\nprimary_key: id\nsequence_by: ts\n"
+    "tags: [a, b]\nsource: {format: csv, delimiter: ';', options: {q: x}}\n"
+    "quality:\n"
+    "  - row_count > 0\n  - null_count(name) <= 10\n  - null_percentage(amount) < 50%\n"
+    "  - duplicate_count(id, name) = 0\n  - distinct_count(name) = 4\n"
+    "  - invalid_count(amount) = 0\n  - min(d) >= '2024-01-01'\n  - max(big) < 0\n"
+    "  - avg(x) between 1 and 100\n  - sum(amount) > 0\n  - freshness(ts) < 1000d\n"
+    "  - change(row_count) < 20%\n  - {check: \"anomaly(row_count)\", severity: warn}\n"
+    "schema:\n"
+    "  - {name: id, type: int64}\n"
+    "  - {name: name, type: string, tags: [t], pii: true, constraints: [\"regex('name-[0-9]+')\", "
+    "\"allowed_values('name-0', 'name-1', 'name-2')\", min_length(3), unique]}\n"
+    "  - {name: amount, type: \"decimal(10,2)\", constraints: [min_value(0), max_value(1000)]}\n"
+    "  - {name: big, type: \"decimal(38,6)\"}\n"
+    "  - {name: ok, type: boolean, nullable: false}\n"
+    "  - {name: d, type: date, constraints: [\"min_value('2024-01-02')\"]}\n"
+    "  - {name: ts, type: timestamp}\n"
+    "  - {name: x, type: double, constraints: [{rule: max_value(50), severity: warn}]}\n";
+
+static const char contract_v2[] =
+    "dataset: wide\nversion: 1.1.0\nowner: p@x\nsla: 2h\nprimary_key: [id, name]\n"
+    "quality:\n  - row_count > 10\n  - null_count(name) <= 10\n"
+    "schema:\n"
+    "  - {name: id, type: int64}\n"
+    "  - {name: name, type: string, constraints: [\"allowed_values('name-0', 'name-1')\"]}\n"
+    "  - {name: amount, type: \"decimal(12,2)\", constraints: [min_value(1)]}\n"
+    "  - {name: ok, type: boolean}\n"
+    "  - {name: d2, type: date}\n"
+    "  - {name: ts, type: date}\n";
+
+static tarn_status op_contract(void *ctx, char **out, tarn_err *err)
+{
+    (void)ctx;
+    tarn_contract *a = NULL, *b = NULL;
+    tarn_ct_warnings w = {0};
+    tarn_ct_diff d = {0};
+    tarn_buf text = TARN_BUF_INIT;
+    tarn_status st = tarn_ct_load_mem(contract_v1, sizeof contract_v1 - 1, "v1.yaml", &a, err);
+    if (st == TARN_OK)
+        st = tarn_ct_load_mem(contract_v2, sizeof contract_v2 - 1, "v2.yaml", &b, err);
+    if (st == TARN_OK)
+        st = tarn_ct_lint(a, &w, err);
+    if (st == TARN_OK)
+        st = tarn_ct_diff_contracts(a, b, &d, err);
+    for (int i = 0; st == TARN_OK && i < w.n; i++)
+        if (tarn_buf_printf(&text, "%s %s\n", w.items[i].code, w.items[i].msg) != TARN_OK)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int i = 0; st == TARN_OK && i < d.n; i++)
+        if (tarn_buf_printf(&text, "%s %s\n", d.items[i].rule, d.items[i].message) != TARN_OK)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_ct_diff_fini(&d);
+    tarn_ct_warnings_fini(&w);
+    tarn_ct_destroy(a);
+    tarn_ct_destroy(b);
+    if (st != TARN_OK) {
+        tarn_buf_fini(&text);
+        return st;
+    }
+    *out = buf_text(&text);
+    return TARN_OK;
+}
+
+typedef struct ct_test_ctx {
+    const char *table;
+    tarn_contract *c;
+} ct_test_ctx;
+
+static tarn_status op_contract_test(void *ctx, char **out, tarn_err *err)
+{
+    ct_test_ctx *t = ctx;
+    tarn_ct_test_opts o = {.now_us = INT64_C(1767398400) * 1000000};
+    tarn_ct_report r;
+    TARN_TRY(tarn_ct_test(t->c, t->table, &o, &r, err));
+    tarn_buf text = TARN_BUF_INIT;
+    tarn_status st = TARN_OK;
+    for (int i = 0; st == TARN_OK && i < r.n; i++)
+        st = tarn_buf_printf(&text, "%s %s %s [%s]\n", r.results[i].id,
+                             tarn_ct_outcome_name(r.results[i].outcome), r.results[i].value_text,
+                             r.results[i].detail);
+    tarn_ct_report_fini(&r);
+    if (st != TARN_OK) {
+        tarn_buf_fini(&text);
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    *out = buf_text(&text);
+    return TARN_OK;
+}
+
+static void test_contracts(void **state)
+{
+    (void)state;
+    oom_torture("contract load + lint + diff", op_contract, NULL, NULL);
+    char dir[256];
+    tt_tmpdir("oom-contract", dir, sizeof dir);
+    tarn_schema *s = parse_schema(wide_schema);
+    delta_append(dir, s, 40, NULL);
+    ct_test_ctx t = {dir, NULL};
+    tarn_err err;
+    if (tarn_ct_load_mem(contract_v1, sizeof contract_v1 - 1, "v1.yaml", &t.c, &err) != TARN_OK)
+        fail_msg("load: %s", err.msg);
+    oom_torture("contract test", op_contract_test, NULL, &t);
+    tarn_ct_destroy(t.c);
+    tarn_schema_destroy(s);
+    tt_rmrf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -688,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_parquet_write),  cmocka_unit_test(test_predicate),
         cmocka_unit_test(test_schema),         cmocka_unit_test(test_ndjson),
         cmocka_unit_test(test_delta_snapshot), cmocka_unit_test(test_delta_append),
+        cmocka_unit_test(test_contracts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
