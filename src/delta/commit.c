@@ -39,6 +39,7 @@ struct tarn_delta_transaction {
     tarn_delta_actions acts;   /* actions to publish (adds/removes heap arrays) */
     int cap_adds;              /* capacity of acts.adds */
     int cap_removes;           /* capacity of acts.removes */
+    int cap_txns;              /* capacity of acts.txns (arena) */
     char **tracked;            /* data files written by this transaction (heap array) */
     int n_tracked;             /* entries in tracked */
     int cap_tracked;           /* capacity of tracked */
@@ -268,6 +269,33 @@ tarn_status tarn_delta_transaction_set_txn(tarn_delta_transaction *tx, const cha
         return nomem(err);
     tx->acts.txns = t;
     tx->acts.n_txns = 1;
+    tx->cap_txns = 1;
+    return TARN_OK;
+}
+
+tarn_status tarn_delta_transaction_add_txn(tarn_delta_transaction *tx, const char *app_id,
+                                           int64_t version, tarn_err *err)
+{
+    if (tx->acts.n_txns == tx->cap_txns) {
+        int cap = tx->cap_txns ? tx->cap_txns * 2 : 8;
+        tarn_delta_txn *nt = tarn_arena_alloc(tx->arena, (size_t)cap * sizeof *nt);
+        if (!nt)
+            return nomem(err);
+        if (tx->acts.n_txns)
+            memcpy(nt, tx->acts.txns, (size_t)tx->acts.n_txns * sizeof *nt);
+        tx->acts.txns = nt;
+        tx->cap_txns = cap;
+    }
+    bool oom = false;
+    tarn_delta_txn *t = &tx->acts.txns[tx->acts.n_txns];
+    memset(t, 0, sizeof *t);
+    t->app_id = dup_str(tx->arena, app_id, &oom);
+    t->version = version;
+    t->has_last_updated = true;
+    t->last_updated = tarn_now_us() / 1000;
+    if (oom)
+        return nomem(err);
+    tx->acts.n_txns++;
     return TARN_OK;
 }
 
@@ -679,6 +707,18 @@ static tarn_status conflict(tarn_delta_transaction *tx, int64_t w, const tarn_de
     return TARN_ERR_CONFLICT;
 }
 
+/* A winning commit carrying one of this transaction's application ids. */
+static tarn_status check_txns(tarn_delta_transaction *tx, int64_t w, const tarn_delta_actions *wa,
+                              tarn_err *err)
+{
+    for (int i = 0; i < wa->n_txns; i++)
+        for (int j = 0; j < tx->acts.n_txns; j++)
+            if (strcmp(wa->txns[i].app_id, tx->acts.txns[j].app_id) == 0)
+                return conflict(tx, w, wa, "committed a transaction for the same application id",
+                                err);
+    return TARN_OK;
+}
+
 /* Checks one winning commit; may turn a creation into an append. */
 static tarn_status check_winner(tarn_delta_transaction *tx, int64_t w, const tarn_delta_actions *wa,
                                 tarn_err *err)
@@ -686,6 +726,7 @@ static tarn_status check_winner(tarn_delta_transaction *tx, int64_t w, const tar
     if (tx->read_version < 0 && w == 0 && tx->acts.has_metadata && !tx->reads_data &&
         same_creation(tx, wa)) {
         TARN_TRY(tarn_delta_writer_check(&wa->protocol, &wa->metadata, err));
+        TARN_TRY(check_txns(tx, w, wa, err));
         tx->acts.has_metadata = false;
         tx->acts.has_protocol = false;
         return TARN_OK;
@@ -694,9 +735,7 @@ static tarn_status check_winner(tarn_delta_transaction *tx, int64_t w, const tar
         return conflict(tx, w, wa, "changed the table metadata", err);
     if (wa->has_protocol)
         return conflict(tx, w, wa, "changed the table protocol", err);
-    for (int i = 0; i < wa->n_txns && tx->acts.n_txns > 0; i++)
-        if (strcmp(wa->txns[i].app_id, tx->acts.txns[0].app_id) == 0)
-            return conflict(tx, w, wa, "committed a transaction for the same application id", err);
+    TARN_TRY(check_txns(tx, w, wa, err));
     if (tx->reads_data && (wa->n_adds > 0 || wa->n_removes > 0))
         return conflict(tx, w, wa, "added or removed data files this transaction read", err);
     if (tx->acts.n_removes > 0 && wa->n_removes > 0)

@@ -72,8 +72,15 @@ TARN_MUST_CHECK tarn_status tarn_delta_transaction_set_metadata(tarn_delta_trans
 TARN_MUST_CHECK tarn_status tarn_delta_transaction_set_protocol(tarn_delta_transaction *tx,
                                                                 const tarn_delta_protocol *p,
                                                                 tarn_err *err);
-/* Records txn(appId, version) for idempotent writes. */
+/* Records txn(appId, version) for idempotent writes (replacing any txn set
+ * before). */
 TARN_MUST_CHECK tarn_status tarn_delta_transaction_set_txn(tarn_delta_transaction *tx,
+                                                           const char *app_id, int64_t version,
+                                                           tarn_err *err);
+/* Adds one more txn(appId, version) to the commit (several application ids
+ * may commit together, e.g. one per ingested file). A concurrent commit
+ * carrying any of them is a conflict. */
+TARN_MUST_CHECK tarn_status tarn_delta_transaction_add_txn(tarn_delta_transaction *tx,
                                                            const char *app_id, int64_t version,
                                                            tarn_err *err);
 TARN_MUST_CHECK tarn_status tarn_delta_transaction_add_file(tarn_delta_transaction *tx,

@@ -1296,11 +1296,13 @@ tarn_status tarn_delta_write(const char *table_path, const tarn_schema *schema,
     tarn_delta_file_writer_totals(fw, &out->rows, &out->files, &out->bytes);
     out->removed_files = j.removed;
     bool created = j.snap == NULL;
-    if (!created && out->files == 0 && j.removed == 0 && !opts->app_id &&
+    if (!created && out->files == 0 && j.removed == 0 && !opts->app_id && !opts->n_txn_ids &&
         opts->mode == TARN_DELTA_APPEND)
         goto done; /* nothing to commit */
     if (opts->app_id)
         st = tarn_delta_transaction_set_txn(j.tx, opts->app_id, opts->app_version, err);
+    for (int i = 0; st == TARN_OK && i < opts->n_txn_ids; i++)
+        st = tarn_delta_transaction_add_txn(j.tx, opts->txn_ids[i], opts->txn_version, err);
     if (st == TARN_OK)
         st = set_operation(&j, out->rows, out->files, out->bytes, created, err);
     tarn_delta_transaction_set_reads_data(j.tx, opts->mode == TARN_DELTA_OVERWRITE);

@@ -48,6 +48,11 @@ typedef struct tarn_delta_write_opts {
     const tarn_delta_kv *config;     /* (delta.appendOnly, delta.checkpointInterval...) */
     const char *table_name;          /* metaData.name at create, or NULL */
     const char *description;         /* metaData.description at create, or NULL */
+    const char *const *txn_ids;      /* more txn appIds committed with the data (version
+                                        txn_version), e.g. one per ingested file; a
+                                        concurrent commit of any of them conflicts */
+    int n_txn_ids;                   /* entries in txn_ids */
+    int64_t txn_version;             /* version recorded for txn_ids */
 } tarn_delta_write_opts;
 
 /* Sets the defaults (append, zstd, 128 MiB files...). */

@@ -351,6 +351,52 @@ static void test_race_app_id(void **state)
     tarn_schema_destroy(s);
 }
 
+static void test_many_app_ids(void **state)
+{
+    (void)state;
+    const char *t = table("apps");
+    dw_append_ids(t, 0, 1);
+    /* Several txns commit together and all reach the snapshot. */
+    tarn_schema *s = dw_schema("id int64, c string");
+    tarn_batch *b = dw_batch_ids(s, 10, 1, NULL, 0);
+    static const char *const ids[] = {"file.a", "file.b", "file.c"};
+    tarn_delta_write_opts o;
+    tarn_delta_write_opts_init(&o);
+    o.txn_ids = ids;
+    o.n_txn_ids = 3;
+    o.txn_version = 4;
+    tarn_delta_write_result wr;
+    tarn_err err;
+    /* A transaction started before, carrying file.b, will lose the race. */
+    tarn_delta_transaction *tx = begin(t, false, "fake.parquet");
+    assert_int_equal(tarn_delta_transaction_set_txn(tx, "unrelated", 1, &err), TARN_OK);
+    assert_int_equal(tarn_delta_transaction_add_txn(tx, "file.b", 1, &err), TARN_OK);
+    assert_int_equal(dw_write_batch(t, s, b, &o, &wr, &err), TARN_OK);
+    tarn_delta_snapshot *snap;
+    assert_int_equal(tarn_delta_snapshot_load(t, NULL, &snap, &err), TARN_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(tarn_delta_snapshot_txn(snap, ids[i]), 4);
+    tarn_delta_snapshot_destroy(snap);
+    tarn_delta_commit_result r;
+    assert_int_equal(tarn_delta_transaction_commit(tx, &r, &err), TARN_ERR_CONFLICT);
+    assert_non_null(strstr(err.msg, "same application id"));
+    tarn_delta_transaction_destroy(tx);
+    /* Without a shared id the same race is a plain retry. */
+    tx = begin(t, false, "fake2.parquet");
+    assert_int_equal(tarn_delta_transaction_add_txn(tx, "file.d", 1, &err), TARN_OK);
+    assert_int_equal(tarn_delta_transaction_add_txn(tx, "file.e", 1, &err), TARN_OK);
+    o.n_txn_ids = 1;
+    assert_int_equal(dw_write_batch(t, s, b, &o, &wr, &err), TARN_OK);
+    assert_int_equal(tarn_delta_transaction_commit(tx, &r, &err), TARN_OK);
+    tarn_delta_transaction_destroy(tx);
+    assert_int_equal(tarn_delta_snapshot_load(t, NULL, &snap, &err), TARN_OK);
+    assert_int_equal(tarn_delta_snapshot_txn(snap, "file.e"), 1);
+    assert_int_equal(tarn_delta_snapshot_txn(snap, "file.a"), 4);
+    tarn_delta_snapshot_destroy(snap);
+    tarn_batch_destroy(b);
+    tarn_schema_destroy(s);
+}
+
 /* A creating transaction with the metadata tarn_delta_write would write. */
 static tarn_delta_transaction *begin_create(const char *t, const char *schema_text)
 {
@@ -841,6 +887,7 @@ int main(void)
         cmocka_unit_test(test_race_create),
         cmocka_unit_test(test_orphans),
         cmocka_unit_test(test_in_commit_timestamps),
+        cmocka_unit_test(test_many_app_ids),
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_checkpoints),
         cmocka_unit_test(test_history),

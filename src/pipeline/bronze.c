@@ -1,0 +1,488 @@
+/*
+ * pipeline/bronze.c - Bronze ingestion (see bronze.h).
+ *
+ * Two passes per new file: the first reads its raw bytes to fingerprint the
+ * content (so a renamed copy of an ingested file is recognised before
+ * anything is written), the second splits it into records
+ * (io/records.c) that are appended to column vectors and streamed into the
+ * Delta writer. Memory: one read chunk, the longest record, one batch.
+ */
+#include "pipeline/bronze.h"
+
+#include "base/alloc.h"
+#include "base/fs.h"
+#include "base/hash.h"
+#include "base/time.h"
+#include "delta/commit.h"
+#include "delta/snapshot.h"
+#include "delta/write.h"
+#include "io/records.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    C_RAW,
+    C_FORMAT,
+    C_HEADER,
+    C_DELIM,
+    C_ERROR,
+    C_FILE,
+    C_LINE,
+    C_OFFSET,
+    C_AT,
+    C_BATCH,
+    N_COLS
+};
+
+tarn_schema *tarn_bronze_schema(void)
+{
+    tarn_schema *s = NULL;
+    tarn_err err;
+    if (tarn_schema_parse("_raw string not null, _format string not null, _header string, "
+                          "_delimiter string, _parse_error string, _source_file string not null, "
+                          "_source_line bigint not null, _source_offset bigint not null, "
+                          "_ingested_at timestamp not null, _batch_id string not null",
+                          &s, &err) != TARN_OK)
+        return NULL;
+    return s;
+}
+
+/* ---- inputs ------------------------------------------------------------------- */
+
+typedef struct list {
+    char **v;
+    int n, cap;
+} list;
+
+static tarn_status push(list *l, const char *s, tarn_err *err)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 16;
+        char **p = tarn_realloc(l->v, (size_t)cap * sizeof *p);
+        if (!p)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        l->v = p;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = tarn_strdup(s)))
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    l->n++;
+    return TARN_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static tarn_status walk(list *l, const char *dir, int depth, tarn_err *err)
+{
+    if (depth > 64)
+        return TARN_OK;
+    DIR *d = opendir(dir);
+    if (!d)
+        return tarn_err_errno(err, "cannot open directory", dir);
+    list names = {0};
+    tarn_status st = TARN_OK;
+    struct dirent *e;
+    while (st == TARN_OK && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' && e->d_name[0] != '_')
+            st = push(&names, e->d_name, err);
+    closedir(d);
+    if (names.n)
+        qsort(names.v, (size_t)names.n, sizeof *names.v, cmp_str);
+    for (int i = 0; st == TARN_OK && i < names.n; i++) {
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", dir, names.v[i]) >= (int)sizeof path) {
+            st = tarn_err_set(err, TARN_ERR_INVALID, "path too long under %s", dir);
+            break;
+        }
+        struct stat sb;
+        if (stat(path, &sb) != 0)
+            continue; /* vanished or a dangling link */
+        if (S_ISDIR(sb.st_mode))
+            st = walk(l, path, depth + 1, err);
+        else if (S_ISREG(sb.st_mode))
+            st = push(l, path, err);
+    }
+    tarn_bronze_free_list(names.v, names.n);
+    return st;
+}
+
+tarn_status tarn_bronze_expand(const char *const *args, int n, char ***out, int *n_out,
+                               tarn_err *err)
+{
+    list l = {0};
+    tarn_status st = TARN_OK;
+    for (int i = 0; st == TARN_OK && i < n; i++) {
+        const char *a = args[i];
+        struct stat sb;
+        if (stat(a, &sb) == 0) {
+            if (S_ISDIR(sb.st_mode))
+                st = walk(&l, a, 0, err);
+            else
+                st = push(&l, a, err);
+            continue;
+        }
+        if (!strpbrk(a, "*?[")) {
+            tarn_err_set(err, TARN_ERR_NOT_FOUND, "no such file or directory");
+            st = tarn_err_at_path(err, a);
+            break;
+        }
+        glob_t g;
+        int rc = glob(a, 0, NULL, &g);
+        if (rc == GLOB_NOMATCH) {
+            st = tarn_err_set(err, TARN_ERR_NOT_FOUND, "no files match '%s'", a);
+        } else if (rc != 0) {
+            st = tarn_err_set(err, rc == GLOB_NOSPACE ? TARN_ERR_NOMEM : TARN_ERR_IO,
+                              "cannot expand '%s'", a);
+        } else {
+            for (size_t k = 0; st == TARN_OK && k < g.gl_pathc; k++) {
+                if (stat(g.gl_pathv[k], &sb) != 0)
+                    continue;
+                if (S_ISDIR(sb.st_mode))
+                    st = walk(&l, g.gl_pathv[k], 0, err);
+                else if (S_ISREG(sb.st_mode))
+                    st = push(&l, g.gl_pathv[k], err);
+            }
+        }
+        if (rc == 0)
+            globfree(&g);
+    }
+    if (st != TARN_OK) {
+        tarn_bronze_free_list(l.v, l.n);
+        return st;
+    }
+    *out = l.v;
+    *n_out = l.n;
+    return TARN_OK;
+}
+
+void tarn_bronze_free_list(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        tarn_free(v[i]);
+    tarn_free(v);
+}
+
+/* ---- fingerprints ------------------------------------------------------------- */
+
+static void hex128(uint64_t a, uint64_t b, char *out)
+{
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+}
+
+/* "tarn.bronze.file.<hash of absolute path, size, mtime>" */
+static void meta_id(const char *abs, int64_t size, int64_t mtime_us, char *out, size_t cap)
+{
+    char key[PATH_MAX + 64];
+    int n = snprintf(key, sizeof key, "%s%c%lld%c%lld", abs, 0, (long long)size, 0,
+                     (long long)mtime_us);
+    size_t len = n > 0 ? TARN_MIN((size_t)n, sizeof key - 1) : 0;
+    char h[33];
+    hex128(tarn_hash_bytes(key, len, 1), tarn_hash_bytes(key, len, 2), h);
+    snprintf(out, cap, "tarn.bronze.file.%s", h);
+}
+
+/* "tarn.bronze.content.<hash of the raw bytes>" */
+static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *bytes,
+                              tarn_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return tarn_err_errno(err, "cannot open", path);
+    uint8_t *buf = tarn_alloc((size_t)1 << 20);
+    if (!buf) {
+        close(fd);
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    uint64_t h1 = 0x1234, h2 = 0x5678;
+    int64_t total = 0;
+    tarn_status st = TARN_OK;
+    for (;;) {
+        ssize_t k = read(fd, buf, (size_t)1 << 20);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            st = tarn_err_errno(err, "cannot read", path);
+            break;
+        }
+        if (k == 0)
+            break;
+        h1 = tarn_hash_combine(h1, tarn_hash_bytes(buf, (size_t)k, 3));
+        h2 = tarn_hash_combine(h2, tarn_hash_bytes(buf, (size_t)k, 4));
+        total += k;
+    }
+    tarn_free(buf);
+    close(fd);
+    h1 = tarn_hash_combine(h1, (uint64_t)total);
+    char h[33];
+    hex128(h1, h2, h);
+    snprintf(out, cap, "tarn.bronze.content.%s", h);
+    *bytes = total;
+    return st;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool known(const char **ids, int n, const char *id)
+{
+    return n > 0 && bsearch(&id, ids, (size_t)n, sizeof *ids, cmp_cstr) != NULL;
+}
+
+/* ---- streaming records into batches ------------------------------------------- */
+
+typedef struct feed {
+    const tarn_bronze_opts *o;
+    tarn_bronze_result *res;
+    const tarn_schema *schema;
+    tarn_batch *batch;
+    int *todo; /* indices of files to ingest */
+    int n_todo, next;
+    tarn_io_records *rec; /* current file, or NULL */
+    tarn_bronze_file *cur;
+    char abs[PATH_MAX];
+    const char *fmt;
+    char delim[2];
+    int64_t now_us;
+} feed;
+
+static tarn_status open_next(feed *f, tarn_err *err)
+{
+    int i = f->todo[f->next++];
+    f->cur = &f->res->per_file[i];
+    const char *path = f->o->files[i];
+    if (!realpath(path, f->abs))
+        snprintf(f->abs, sizeof f->abs, "%s", path);
+    TARN_TRY(tarn_io_records_open(path, &f->o->io, &f->rec, err));
+    const tarn_io_opts *ro = tarn_io_records_opts(f->rec);
+    f->fmt = tarn_io_format_name(ro->format);
+    f->cur->format = f->fmt;
+    f->delim[0] = ro->delimiter;
+    f->delim[1] = '\0';
+    return TARN_OK;
+}
+
+static void finish_file(feed *f)
+{
+    f->cur->bytes = tarn_io_records_bytes_read(f->rec);
+    f->res->bytes += f->cur->bytes;
+    f->res->files++;
+    tarn_io_records_close(f->rec);
+    f->rec = NULL;
+    if (f->o->on_file)
+        f->o->on_file(f->o->ctx, f->cur);
+}
+
+#define APPEND(expr)                                                                               \
+    do {                                                                                           \
+        if ((expr) != TARN_OK)                                                                     \
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");                             \
+    } while (0)
+
+static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
+{
+    feed *f = ctx;
+    *out = NULL;
+    tarn_batch_reset(f->batch);
+    tarn_vec **c = f->batch->cols;
+    for (;;) {
+        if (!f->rec) {
+            if (f->next >= f->n_todo)
+                break;
+            TARN_TRY(open_next(f, err));
+        }
+        const tarn_io_record *recs;
+        int n;
+        tarn_status st = tarn_io_records_next(f->rec, &recs, &n, err);
+        if (st != TARN_OK)
+            return tarn_err_at_path(err, f->o->files[f->todo[f->next - 1]]);
+        if (n == 0) {
+            finish_file(f);
+            if (f->batch->cols[0]->len > 0)
+                break;
+            continue;
+        }
+        bool csv = f->fmt[0] == 'c' || f->fmt[0] == 't';
+        const char *header = tarn_io_records_header(f->rec);
+        for (int i = 0; i < n; i++) {
+            const tarn_io_record *r = &recs[i];
+            APPEND(tarn_vec_append_bytes(c[C_RAW], r->text, (int64_t)r->len));
+            APPEND(tarn_vec_append_bytes(c[C_FORMAT], f->fmt, (int64_t)strlen(f->fmt)));
+            if (csv && header)
+                APPEND(tarn_vec_append_bytes(c[C_HEADER], header, (int64_t)strlen(header)));
+            else
+                APPEND(tarn_vec_append_null(c[C_HEADER]));
+            if (csv)
+                APPEND(tarn_vec_append_bytes(c[C_DELIM], f->delim, 1));
+            else
+                APPEND(tarn_vec_append_null(c[C_DELIM]));
+            if (r->error) {
+                APPEND(tarn_vec_append_bytes(c[C_ERROR], r->error, (int64_t)strlen(r->error)));
+                f->cur->bad_json++;
+                f->res->bad_json++;
+            } else {
+                APPEND(tarn_vec_append_null(c[C_ERROR]));
+            }
+            APPEND(tarn_vec_append_bytes(c[C_FILE], f->abs, (int64_t)strlen(f->abs)));
+            APPEND(tarn_vec_append_i64(c[C_LINE], r->line));
+            APPEND(tarn_vec_append_i64(c[C_OFFSET], r->offset));
+            APPEND(tarn_vec_append_i64(c[C_AT], f->now_us));
+            APPEND(tarn_vec_append_bytes(c[C_BATCH], f->res->batch_id,
+                                         (int64_t)strlen(f->res->batch_id)));
+        }
+        f->cur->records += n;
+        f->res->records += n;
+        /* The records' bytes belong to the reader until its next call: hand
+         * the batch out now. */
+        break;
+    }
+    if (f->batch->cols[0]->len == 0)
+        return TARN_OK;
+    TARN_TRY(tarn_batch_finish(f->batch, err));
+    *out = f->batch;
+    return TARN_OK;
+}
+
+/* ---- driver --------------------------------------------------------------------- */
+
+tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *out, tarn_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->version = -1;
+    out->per_file = tarn_calloc((size_t)o->n_files + 1, sizeof *out->per_file);
+    if (!out->per_file)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    out->n_per_file = o->n_files;
+    TARN_TRY(tarn_delta_uuid4(out->batch_id, err));
+
+    /* Ids already in the table, sorted for lookup. */
+    tarn_delta_snapshot *snap = NULL;
+    const char **ids = NULL;
+    int n_ids = 0;
+    tarn_status st = TARN_OK;
+    if (tarn_delta_is_table(o->table)) {
+        st = tarn_delta_snapshot_load(o->table, NULL, &snap, err);
+        if (st == TARN_OK) {
+            out->version = snap->version;
+            ids = tarn_alloc(((size_t)snap->n_txns + 1) * sizeof *ids);
+            if (!ids)
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            for (int i = 0; st == TARN_OK && i < snap->n_txns; i++)
+                ids[n_ids++] = snap->txns[i].app_id;
+            if (n_ids)
+                qsort(ids, (size_t)n_ids, sizeof *ids, cmp_cstr);
+        }
+    }
+    /* Fingerprint every input; decide what lands. */
+    char(*txn)[64] = tarn_calloc((size_t)o->n_files * 2 + 1, sizeof *txn);
+    const char **txn_ptrs = tarn_calloc((size_t)o->n_files * 2 + 1, sizeof *txn_ptrs);
+    int *todo = tarn_calloc((size_t)o->n_files + 1, sizeof *todo);
+    int n_txn = 0, n_todo = 0;
+    if (st == TARN_OK && (!txn || !txn_ptrs || !todo))
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int i = 0; st == TARN_OK && i < o->n_files; i++) {
+        tarn_bronze_file *pf = &out->per_file[i];
+        pf->path = o->files[i];
+        char abs[PATH_MAX];
+        struct stat sb;
+        if (stat(o->files[i], &sb) != 0) {
+            st = tarn_err_errno(err, "cannot stat", o->files[i]);
+            break;
+        }
+        if (!realpath(o->files[i], abs))
+            snprintf(abs, sizeof abs, "%s", o->files[i]);
+        int64_t mtime_us = (int64_t)sb.st_mtim.tv_sec * 1000000 + sb.st_mtim.tv_nsec / 1000;
+        char mid[64], cid[64];
+        meta_id(abs, (int64_t)sb.st_size, mtime_us, mid, sizeof mid);
+        if (!o->force && known(ids, n_ids, mid)) {
+            pf->skipped = true;
+            pf->reason = "already ingested (same path, size and modification time)";
+        } else {
+            int64_t bytes;
+            st = content_id(o->files[i], cid, sizeof cid, &bytes, err);
+            if (st != TARN_OK)
+                break;
+            bool dup_run = false;
+            for (int k = 1; k < n_txn; k += 2)
+                dup_run |= !strcmp(txn[k], cid);
+            if (!o->force && known(ids, n_ids, cid)) {
+                pf->skipped = true;
+                pf->reason = "same content as a file already ingested";
+            } else if (dup_run) {
+                pf->skipped = true;
+                pf->reason = "same content as another file of this run";
+            }
+            if (!pf->skipped) {
+                snprintf(txn[n_txn], 64, "%s", mid);
+                snprintf(txn[n_txn + 1], 64, "%s", cid);
+                txn_ptrs[n_txn] = txn[n_txn];
+                txn_ptrs[n_txn + 1] = txn[n_txn + 1];
+                n_txn += 2;
+                todo[n_todo++] = i;
+            }
+        }
+        if (pf->skipped) {
+            out->skipped++;
+            if (o->on_file)
+                o->on_file(o->ctx, pf);
+        }
+    }
+    tarn_free(ids);
+    tarn_delta_snapshot_destroy(snap);
+
+    if (st == TARN_OK && n_todo > 0) {
+        tarn_schema *schema = tarn_bronze_schema();
+        feed f = {0};
+        f.o = o;
+        f.res = out;
+        f.schema = schema;
+        f.todo = todo;
+        f.n_todo = n_todo;
+        f.now_us = o->now_us ? o->now_us : tarn_now_us();
+        f.batch = schema ? tarn_batch_create(schema) : NULL;
+        if (!f.batch) {
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        } else {
+            tarn_delta_write_opts wo;
+            tarn_delta_write_opts_init(&wo);
+            tarn_delta_kv cfg[] = {{"delta.appendOnly", "true"}};
+            wo.config = cfg;
+            wo.n_config = 1;
+            wo.txn_ids = txn_ptrs;
+            wo.n_txn_ids = n_txn;
+            wo.txn_version = 0;
+            tarn_delta_write_result wr;
+            st = tarn_delta_write(o->table, schema, feed_next, &f, &wo, &wr, err);
+            if (st == TARN_OK) {
+                out->committed = wr.committed;
+                out->version = wr.version;
+            }
+        }
+        tarn_io_records_close(f.rec);
+        tarn_batch_destroy(f.batch);
+        tarn_schema_destroy(schema);
+    }
+    tarn_free(txn);
+    tarn_free(txn_ptrs);
+    tarn_free(todo);
+    return st;
+}
+
+void tarn_bronze_result_fini(tarn_bronze_result *r)
+{
+    tarn_free(r->per_file);
+    memset(r, 0, sizeof *r);
+}
