@@ -138,10 +138,12 @@ static void test_big_records(void **state)
     char *in = malloc(n + 1), *p = in;
     assert_non_null(in);
     for (int i = 0; i < 3; i++) {
-        p += sprintf(p, "{\"s\":\"");
+        memcpy(p, "{\"s\":\"", 6);
+        p += 6;
         memset(p, 'a' + i, each);
         p += each;
-        p += sprintf(p, "\"}\n");
+        memcpy(p, "\"}\n", 3);
+        p += 3;
     }
     tarn_io_records *r;
     tarn_err err;

@@ -1,0 +1,507 @@
+/*
+ * pipeline/refine.c - Bronze records judged against a contract (see
+ * refine.h).
+ *
+ * Consecutive Bronze rows of one shape (JSON, or CSV with one header and
+ * delimiter) form a run. A run's records are joined into one text buffer
+ * (JSON records on one line each: a valid JSON text has no raw newline
+ * inside strings, so line ends in it are whitespace) and parsed by the io
+ * reader in the contract's types; records the reader rejects come back
+ * through its bad-record callback with the line, which maps to the Bronze
+ * row. Parsed rows are then checked a vector at a time against every
+ * constraint. Failures are collected per row in an arena reset per batch.
+ */
+#include "pipeline/refine.h"
+
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/time.h"
+#include "contract/constraint.h"
+#include "io/reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct row_fail {
+    char *reasons; /* "a; b" (arena), or NULL */
+    char *rules;   /* "amount.min_value,user_id.not_null" */
+} row_fail;
+
+struct tarn_refine {
+    const tarn_contract *c;
+    int64_t now_us;
+    tarn_schema *good_schema; /* contract columns, all nullable */
+    tarn_schema *q_schema;
+    tarn_refine_out out;
+    tarn_arena *a;      /* per batch */
+    row_fail *fails;    /* per Bronze row */
+    bool *warned;       /* per parsed row */
+    int64_t cap_rows;   /* capacity of fails / good_src */
+    tarn_batch *parsed; /* rows parsed from the current batch, in order */
+    int64_t *parsed_src;
+    int64_t cap_parsed;
+    tarn_buf text; /* run text */
+    int64_t
+        *line_row; /* run: record k starts at line line_start[k] and is Bronze row line_row[k] */
+    int64_t *line_start;
+    int64_t n_lines, cap_lines;
+    int bc[12]; /* Bronze column indexes */
+};
+
+enum {
+    B_RAW,
+    B_FORMAT,
+    B_HEADER,
+    B_DELIM,
+    B_ERROR,
+    B_FILE,
+    B_LINE,
+    B_AT,
+    B_BATCH,
+    N_B
+};
+static const char *const bronze_cols[N_B] = {"_raw",         "_format",      "_header",
+                                             "_delimiter",   "_parse_error", "_source_file",
+                                             "_source_line", "_ingested_at", "_batch_id"};
+
+tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refine **out,
+                               tarn_err *err)
+{
+    *out = NULL;
+    tarn_refine *r = tarn_calloc(1, sizeof *r);
+    if (!r)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    r->c = c;
+    r->now_us = now_us ? now_us : tarn_now_us();
+    tarn_buf_init(&r->text);
+    r->good_schema = tarn_schema_clone(c->schema);
+    r->a = tarn_arena_create(0);
+    tarn_status st = TARN_OK;
+    if (!r->good_schema || !r->a)
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    else {
+        for (int i = 0; i < r->good_schema->n_fields; i++)
+            r->good_schema->fields[i].nullable = true;
+        st = tarn_schema_parse(TARN_QUARANTINE_SCHEMA, &r->q_schema, err);
+    }
+    if (st == TARN_OK) {
+        r->out.good = tarn_batch_create(r->good_schema);
+        r->out.quarantine = tarn_batch_create(r->q_schema);
+        r->parsed = tarn_batch_create(r->good_schema);
+        if (!r->out.good || !r->out.quarantine || !r->parsed)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    if (st != TARN_OK) {
+        tarn_refine_destroy(r);
+        return st;
+    }
+    *out = r;
+    return TARN_OK;
+}
+
+void tarn_refine_destroy(tarn_refine *r)
+{
+    if (!r)
+        return;
+    tarn_batch_destroy(r->out.good);
+    tarn_batch_destroy(r->out.quarantine);
+    tarn_batch_destroy(r->parsed);
+    tarn_schema_destroy(r->good_schema);
+    tarn_schema_destroy(r->q_schema);
+    tarn_arena_destroy(r->a);
+    tarn_free(r->fails);
+    tarn_free(r->warned);
+    tarn_free(r->out.good_src);
+    tarn_free(r->parsed_src);
+    tarn_free(r->line_row);
+    tarn_free(r->line_start);
+    tarn_buf_fini(&r->text);
+    tarn_free(r);
+}
+
+const tarn_schema *tarn_refine_good_schema(const tarn_refine *r)
+{
+    return r->good_schema;
+}
+
+const tarn_schema *tarn_refine_quarantine_schema(const tarn_refine *r)
+{
+    return r->q_schema;
+}
+
+/* Adds a failure to Bronze row `row`. */
+static tarn_status fail_row(tarn_refine *r, int64_t row, const char *reason, const char *rule,
+                            tarn_err *err)
+{
+    row_fail *f = &r->fails[row];
+    char *rs = f->reasons ? tarn_arena_printf(r->a, "%s; %s", f->reasons, reason)
+                          : tarn_arena_strdup(r->a, reason);
+    char *ru =
+        f->rules ? tarn_arena_printf(r->a, "%s,%s", f->rules, rule) : tarn_arena_strdup(r->a, rule);
+    if (!rs || !ru)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    f->reasons = rs;
+    f->rules = ru;
+    return TARN_OK;
+}
+
+static const char *str_at(const tarn_vec *v, int64_t i, int32_t *len)
+{
+    if (tarn_vec_is_null(v, i)) {
+        *len = 0;
+        return NULL;
+    }
+    return (const char *)tarn_vec_get_bytes(v, i, len);
+}
+
+static bool same_str(const tarn_vec *v, int64_t a, int64_t b)
+{
+    int32_t la, lb;
+    const char *x = str_at(v, a, &la), *y = str_at(v, b, &lb);
+    if (!x || !y)
+        return !x && !y;
+    return la == lb && !memcmp(x, y, (size_t)la);
+}
+
+/* ---- parsing a run ------------------------------------------------------------ */
+
+typedef struct run_ctx {
+    tarn_refine *r;
+} run_ctx;
+
+static int64_t row_for_line(const tarn_refine *r, int64_t line)
+{
+    int64_t lo = 0, hi = r->n_lines; /* last start <= line */
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (r->line_start[mid] <= line)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return r->n_lines ? r->line_row[lo] : -1;
+}
+
+/* Column name and rule for a reader message "field 'amount': ..." */
+static tarn_status on_bad(void *ctx, const tarn_io_bad_record *rec, tarn_err *err)
+{
+    run_ctx *rc = ctx;
+    tarn_refine *r = rc->r;
+    int64_t row = row_for_line(r, rec->line);
+    if (row < 0)
+        return TARN_OK;
+    const char *m = rec->message ? rec->message : "unreadable record";
+    char reason[512], rule[200];
+    const char *q1 = strncmp(m, "field '", 7) == 0 ? m + 7 : NULL;
+    const char *q2 = q1 ? strstr(q1, "': ") : NULL;
+    if (q1 && q2) {
+        snprintf(reason, sizeof reason, "%.*s: %s", (int)(q2 - q1), q1, q2 + 3);
+        snprintf(rule, sizeof rule, "%.*s.type", (int)TARN_MIN(q2 - q1, 150), q1);
+    } else {
+        /* The reader speaks of lines; a Bronze record is a JSON value. */
+        snprintf(reason, sizeof reason, "%s",
+                 strstr(m, "must hold one JSON object") ? "not a JSON object" : m);
+        snprintf(rule, sizeof rule, "_record.shape");
+    }
+    return fail_row(r, row, reason, rule, err);
+}
+
+static tarn_status grow_lines(tarn_refine *r, tarn_err *err)
+{
+    if (r->n_lines < r->cap_lines)
+        return TARN_OK;
+    int64_t cap = r->cap_lines ? r->cap_lines * 2 : 1024;
+    int64_t *a = tarn_realloc(r->line_row, (size_t)cap * sizeof *a);
+    if (a)
+        r->line_row = a;
+    int64_t *b = a ? tarn_realloc(r->line_start, (size_t)cap * sizeof *b) : NULL;
+    if (!a || !b)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    r->line_start = b;
+    r->cap_lines = cap;
+    return TARN_OK;
+}
+
+/* Room for n parsed rows' Bronze indexes. */
+static tarn_status reserve_parsed(tarn_refine *r, int64_t n, tarn_err *err)
+{
+    if (n <= r->cap_parsed)
+        return TARN_OK;
+    int64_t cap = TARN_MAX(n, r->cap_parsed * 2);
+    int64_t *p = tarn_realloc(r->parsed_src, (size_t)cap * sizeof *p);
+    if (!p)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    r->parsed_src = p;
+    r->cap_parsed = cap;
+    return TARN_OK;
+}
+
+/* Parses Bronze rows [from, to) (one shape) and appends the good ones to
+ * r->parsed. */
+static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, int64_t to,
+                             tarn_err *err)
+{
+    const tarn_vec *raw = b->cols[r->bc[B_RAW]], *fmt = b->cols[r->bc[B_FORMAT]];
+    const tarn_vec *hdr = b->cols[r->bc[B_HEADER]], *dl = b->cols[r->bc[B_DELIM]];
+    const tarn_vec *perr = b->cols[r->bc[B_ERROR]];
+    int32_t fl;
+    const char *f = str_at(fmt, from, &fl);
+    bool csv = f && fl == 3 && (!memcmp(f, "csv", 3) || !memcmp(f, "tsv", 3));
+    tarn_buf_reset(&r->text);
+    r->n_lines = 0;
+    int64_t line = 1;
+    if (csv) {
+        int32_t hl;
+        const char *h = str_at(hdr, from, &hl);
+        if (!h) {
+            for (int64_t i = from; i < to; i++)
+                TARN_TRY(fail_row(r, i, "CSV row without a header row", "_record.shape", err));
+            return TARN_OK;
+        }
+        if (tarn_buf_append(&r->text, h, (size_t)hl) != TARN_OK ||
+            tarn_buf_append_char(&r->text, '\n') != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        for (int32_t k = 0; k < hl; k++)
+            line += h[k] == '\n';
+        line++;
+    }
+    int64_t n_in = 0;
+    for (int64_t i = from; i < to; i++) {
+        int32_t len;
+        const char *t = str_at(raw, i, &len);
+        if (!csv && !tarn_vec_is_null(perr, i)) {
+            int32_t el;
+            const char *e = str_at(perr, i, &el);
+            char reason[400];
+            snprintf(reason, sizeof reason, "%.*s", (int)el, e);
+            TARN_TRY(fail_row(r, i, reason, "_record.json", err));
+            continue;
+        }
+        TARN_TRY(grow_lines(r, err));
+        r->line_start[r->n_lines] = line;
+        r->line_row[r->n_lines++] = i;
+        n_in++;
+        size_t at = r->text.len;
+        if (tarn_buf_append(&r->text, t ? t : "", (size_t)len) != TARN_OK ||
+            tarn_buf_append_char(&r->text, '\n') != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        for (size_t k = at; k < r->text.len - 1; k++) {
+            char *p = r->text.data + k;
+            if (*p == '\n' || *p == '\r') {
+                if (csv)
+                    line += *p == '\n';
+                else
+                    *p = ' '; /* whitespace in valid JSON */
+            }
+        }
+        line++;
+    }
+    if (n_in == 0)
+        return TARN_OK;
+    tarn_io_opts o;
+    tarn_io_opts_init(&o);
+    o.format = csv ? TARN_IO_CSV : TARN_IO_NDJSON;
+    o.compression = TARN_IO_COMP_NONE;
+    o.header = csv ? 1 : 0;
+    if (csv) {
+        int32_t dlen;
+        const char *d = str_at(dl, from, &dlen);
+        o.delimiter = d && dlen == 1 ? d[0] : ',';
+    }
+    o.single_threaded = true;
+    run_ctx rc = {r};
+    o.on_bad_record = on_bad;
+    o.bad_record_ctx = &rc;
+    /* Rows of the run already failing (bad JSON) are not in the text; the
+     * reader returns the others in order minus those it reports bad. */
+    tarn_io_reader *rd;
+    TARN_TRY(tarn_io_reader_open_mem(r->text.data, r->text.len,
+                                     csv ? "bronze.csv" : "bronze.ndjson", r->good_schema, &o, &rd,
+                                     err));
+    tarn_status st = TARN_OK;
+    int64_t start_rows = r->parsed->n_rows;
+    tarn_batch *ob;
+    while ((st = tarn_io_reader_next(rd, &ob, err)) == TARN_OK && ob) {
+        if (tarn_batch_append_range(r->parsed, ob, 0, ob->n_rows) != TARN_OK) {
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            break;
+        }
+    }
+    tarn_io_reader_close(rd);
+    if (st != TARN_OK)
+        return st;
+    /* Map parsed rows back: the run's records in order, skipping rejected ones. */
+    int64_t got = r->parsed->n_rows - start_rows, k = 0;
+    TARN_TRY(reserve_parsed(r, r->parsed->n_rows, err));
+    for (int64_t li = 0; li < r->n_lines && k < got; li++) {
+        int64_t row = r->line_row[li];
+        if (!r->fails[row].reasons)
+            r->parsed_src[start_rows + k++] = row;
+    }
+    if (k != got)
+        return tarn_err_set(err, TARN_ERR_INTERNAL,
+                            "refine: %lld parsed rows for %lld accepted records", (long long)got,
+                            (long long)k);
+    return TARN_OK;
+}
+
+/* ---- constraints ---------------------------------------------------------------- */
+
+static tarn_status check_constraints(tarn_refine *r, tarn_err *err)
+{
+    int64_t n = r->parsed->n_rows;
+    if (n == 0)
+        return TARN_OK;
+    uint8_t *ok = tarn_alloc((size_t)n);
+    if (!ok)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_status st = TARN_OK;
+    tarn_buf reason;
+    tarn_buf_init(&reason);
+    const tarn_contract *c = r->c;
+    for (int ci = 0; st == TARN_OK && ci < c->n_columns; ci++) {
+        const tarn_ct_column *col = &c->columns[ci];
+        const tarn_vec *v = r->parsed->cols[ci];
+        bool explicit_nn = false;
+        for (int j = 0; j < col->n_constraints; j++)
+            explicit_nn |= col->constraints[j].kind == TARN_CT_NOT_NULL;
+        tarn_ct_constraint implied = {.kind = TARN_CT_NOT_NULL, .text = "not_null"};
+        for (int j = -1; st == TARN_OK && j < col->n_constraints; j++) {
+            const tarn_ct_constraint *ct = j < 0 ? &implied : &col->constraints[j];
+            if (j < 0 && (col->nullable || explicit_nn))
+                continue;
+            if (ct->kind == TARN_CT_UNIQUE)
+                continue; /* across rows: the key dedup and contract checks own it */
+            st = tarn_ct_constraint_eval(ct, v, n, ok, err);
+            for (int64_t i = 0; st == TARN_OK && i < n; i++) {
+                if (ok[i])
+                    continue;
+                if (ct->severity == TARN_CT_WARN) {
+                    r->warned[i] = true;
+                    continue;
+                }
+                tarn_buf_reset(&reason);
+                char rule[200];
+                snprintf(rule, sizeof rule, "%s.%s", col->name, tarn_ct_constraint_name(ct->kind));
+                if (tarn_ct_constraint_reason(ct, col->name, v, i, &reason) != TARN_OK)
+                    st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                else
+                    st = fail_row(r, r->parsed_src[i], reason.data, rule, err);
+            }
+        }
+    }
+    tarn_buf_fini(&reason);
+    tarn_free(ok);
+    return st;
+}
+
+/* ---- outputs --------------------------------------------------------------------- */
+
+static tarn_status copy_str(tarn_vec *dst, const tarn_vec *src, int64_t i)
+{
+    int32_t len;
+    const char *s = str_at(src, i, &len);
+    return s ? tarn_vec_append_bytes(dst, s, len) : tarn_vec_append_null(dst);
+}
+
+static tarn_status build_outputs(tarn_refine *r, const tarn_batch *b, tarn_err *err)
+{
+    tarn_refine_out *o = &r->out;
+    /* Good rows: parsed rows whose Bronze row has no failure. */
+    for (int64_t i = 0; i < r->parsed->n_rows; i++) {
+        int64_t src = r->parsed_src[i];
+        if (r->fails[src].reasons)
+            continue;
+        if (tarn_batch_append_range(o->good, r->parsed, i, 1) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        o->good_src[o->good->n_rows - 1] = src;
+        o->n_warned += r->warned[i];
+    }
+    tarn_vec **q = o->quarantine->cols;
+    const char *ver = r->c->version;
+    for (int64_t i = 0; i < b->n_rows; i++) {
+        const row_fail *f = &r->fails[i];
+        if (!f->reasons)
+            continue;
+        tarn_status st = copy_str(q[0], b->cols[r->bc[B_RAW]], i);
+        if (st == TARN_OK)
+            st = copy_str(q[1], b->cols[r->bc[B_FORMAT]], i);
+        if (st == TARN_OK)
+            st = copy_str(q[2], b->cols[r->bc[B_HEADER]], i);
+        if (st == TARN_OK)
+            st = copy_str(q[3], b->cols[r->bc[B_DELIM]], i);
+        if (st == TARN_OK)
+            st = copy_str(q[4], b->cols[r->bc[B_FILE]], i);
+        if (st == TARN_OK)
+            st = tarn_vec_append_i64(q[5], tarn_vec_get_i64(b->cols[r->bc[B_LINE]], i));
+        if (st == TARN_OK)
+            st = tarn_vec_append_i64(q[6], tarn_vec_get_i64(b->cols[r->bc[B_AT]], i));
+        if (st == TARN_OK)
+            st = copy_str(q[7], b->cols[r->bc[B_BATCH]], i);
+        if (st == TARN_OK)
+            st = tarn_vec_append_bytes(q[8], f->reasons, (int64_t)strlen(f->reasons));
+        if (st == TARN_OK)
+            st = tarn_vec_append_bytes(q[9], f->rules, (int64_t)strlen(f->rules));
+        if (st == TARN_OK)
+            st = ver ? tarn_vec_append_bytes(q[10], ver, (int64_t)strlen(ver))
+                     : tarn_vec_append_null(q[10]);
+        if (st == TARN_OK)
+            st = tarn_vec_append_i64(q[11], r->now_us);
+        if (st != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        o->quarantine->n_rows++;
+    }
+    return TARN_OK;
+}
+
+tarn_status tarn_refine_batch(tarn_refine *r, const tarn_batch *b, tarn_refine_out **out,
+                              tarn_err *err)
+{
+    *out = NULL;
+    for (int i = 0; i < N_B; i++) {
+        r->bc[i] = tarn_schema_find(b->schema, bronze_cols[i]);
+        if (r->bc[i] < 0)
+            return tarn_err_set(err, TARN_ERR_INVALID, "not a Bronze batch: column '%s' missing",
+                                bronze_cols[i]);
+    }
+    int64_t n = b->n_rows;
+    if (n > r->cap_rows) {
+        row_fail *f = tarn_realloc(r->fails, (size_t)n * sizeof *f);
+        if (f)
+            r->fails = f;
+        bool *w = f ? tarn_realloc(r->warned, (size_t)n * sizeof *w) : NULL;
+        if (w)
+            r->warned = w;
+        int64_t *g = w ? tarn_realloc(r->out.good_src, (size_t)n * sizeof *g) : NULL;
+        if (!f || !w || !g)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        r->out.good_src = g;
+        r->cap_rows = n;
+    }
+    if (n > 0) {
+        memset(r->fails, 0, (size_t)n * sizeof *r->fails);
+        memset(r->warned, 0, (size_t)n * sizeof *r->warned);
+    }
+    tarn_arena_reset(r->a);
+    tarn_batch_reset(r->out.good);
+    tarn_batch_reset(r->out.quarantine);
+    tarn_batch_reset(r->parsed);
+    r->out.good->n_rows = 0;
+    r->out.quarantine->n_rows = 0;
+    r->parsed->n_rows = 0;
+    r->out.n_warned = 0;
+    const tarn_vec *fmt = b->cols[r->bc[B_FORMAT]], *hdr = b->cols[r->bc[B_HEADER]];
+    const tarn_vec *dl = b->cols[r->bc[B_DELIM]];
+    for (int64_t from = 0; from < n;) {
+        int64_t to = from + 1;
+        while (to < n && same_str(fmt, from, to) && same_str(hdr, from, to) &&
+               same_str(dl, from, to))
+            to++;
+        TARN_TRY(parse_run(r, b, from, to, err));
+        from = to;
+    }
+    TARN_TRY(check_constraints(r, err));
+    TARN_TRY(build_outputs(r, b, err));
+    *out = &r->out;
+    return TARN_OK;
+}
