@@ -48,6 +48,7 @@ int tarn_cli_contract_test(int argc, char **argv);
 int tarn_cli_contract_diff(int argc, char **argv);
 int tarn_cli_write(int argc, char **argv);
 int tarn_cli_ingest(int argc, char **argv);
+int tarn_cli_run(int argc, char **argv);
 int tarn_cli_table(int argc, char **argv);
 int tarn_cli_parquet(int argc, char **argv);
 

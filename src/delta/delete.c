@@ -23,20 +23,21 @@
 #include <string.h>
 
 typedef struct del_job {
-    const tarn_delta_predicate *pred; /* predicate (may be NULL) */
-    tarn_delta_transaction *tx;       /* the transaction */
-    const tarn_delta_snapshot *snap;  /* snapshot read */
-    tarn_delta_file_writer *fw;       /* writer of rewritten files, created lazily */
-    tarn_delta_file_writer_opts fo;   /* its options */
-    tarn_batch *keep;                 /* gathered rows to keep */
-    uint8_t *match;                   /* per-row predicate result (heap) */
-    int64_t match_cap;                /* entries in match */
-    int64_t *idx;                     /* kept row indexes (heap) */
-    tarn_buf bits;                    /* match bits of the current file */
-    const tarn_delta_add *target;     /* file being scanned */
-    bool cdf;                         /* change data feed on */
-    int64_t removed_bytes;            /* bytes of removed files */
-    tarn_delta_delete_result *out;    /* counters */
+    const tarn_delta_predicate *pred;   /* predicate (may be NULL) */
+    tarn_delta_transaction *tx;         /* the transaction */
+    const tarn_delta_snapshot *snap;    /* snapshot read */
+    tarn_delta_file_writer *fw;         /* writer of rewritten files, created lazily */
+    tarn_delta_file_writer_opts fo;     /* its options */
+    tarn_batch *keep;                   /* gathered rows to keep */
+    uint8_t *match;                     /* per-row predicate result (heap) */
+    int64_t match_cap;                  /* entries in match */
+    int64_t *idx;                       /* kept row indexes (heap) */
+    tarn_buf bits;                      /* match bits of the current file */
+    const tarn_delta_add *target;       /* file being scanned */
+    bool cdf;                           /* change data feed on */
+    int64_t removed_bytes;              /* bytes of removed files */
+    tarn_delta_delete_result *out;      /* counters */
+    const tarn_delta_merge_opts *merge; /* MERGE, or NULL for DELETE */
 } del_job;
 
 static tarn_status del_nomem(tarn_err *err)
@@ -263,6 +264,8 @@ static tarn_status set_operation(del_job *j, int64_t added_bytes, int64_t elapse
     json_object_set_new(metrics, "numAddedFiles", num_str(o->added_files));
     json_object_set_new(metrics, "numDeletedRows", num_str(o->deleted_rows));
     json_object_set_new(metrics, "numCopiedRows", num_str(o->copied_rows));
+    if (j->merge)
+        json_object_set_new(metrics, "numTargetRowsInserted", num_str(o->inserted_rows));
     json_object_set_new(metrics, "numRemovedBytes", num_str(j->removed_bytes));
     json_object_set_new(metrics, "numAddedBytes", num_str(added_bytes));
     json_object_set_new(metrics, "executionTimeMs", num_str(elapsed_ms));
@@ -271,7 +274,8 @@ static tarn_status set_operation(del_job *j, int64_t added_bytes, int64_t elapse
     if (!pj || !mj)
         st = del_nomem(err);
     else
-        st = tarn_delta_transaction_set_operation(j->tx, "DELETE", pj, mj, err);
+        st =
+            tarn_delta_transaction_set_operation(j->tx, j->merge ? "MERGE" : "DELETE", pj, mj, err);
 done:
     free(pj);
     free(mj);
@@ -302,8 +306,28 @@ static void writer_opts(del_job *j)
     fo->stats.writer_minmax = true;
 }
 
-tarn_status tarn_delta_delete(const char *table_path, const tarn_delta_predicate *pred,
-                              tarn_delta_delete_result *out, tarn_err *err)
+/* Adds the merge's incoming rows through the same file writer. */
+static tarn_status insert_rows(del_job *j, tarn_err *err)
+{
+    if (!j->merge || !j->merge->insert_next)
+        return TARN_OK;
+    for (;;) {
+        tarn_batch *b = NULL;
+        TARN_TRY(j->merge->insert_next(j->merge->insert_ctx, &b, err));
+        if (!b)
+            return TARN_OK;
+        if (b->n_rows == 0)
+            continue;
+        if (!j->fw)
+            TARN_TRY(tarn_delta_file_writer_create(j->tx, &j->fo, &j->fw, err));
+        TARN_TRY(tarn_delta_file_writer_write(j->fw, b, err));
+        j->out->inserted_rows += b->n_rows;
+    }
+}
+
+static tarn_status delete_or_merge(const char *table_path, const tarn_delta_predicate *pred,
+                                   const tarn_delta_merge_opts *mo, tarn_delta_delete_result *out,
+                                   tarn_err *err)
 {
     tarn_delta_delete_result local;
     if (!out)
@@ -315,6 +339,7 @@ tarn_status tarn_delta_delete(const char *table_path, const tarn_delta_predicate
     memset(&j, 0, sizeof j);
     j.pred = pred;
     j.out = out;
+    j.merge = mo;
     tarn_buf_init(&j.bits);
     tarn_arena *a = tarn_arena_create(0);
     tarn_status st = a ? tarn_delta_transaction_create(table_path, &j.tx, err) : del_nomem(err);
@@ -326,7 +351,8 @@ tarn_status tarn_delta_delete(const char *table_path, const tarn_delta_predicate
         goto done;
     }
     out->version = j.snap->version;
-    if ((st = tarn_delta_check_removal_allowed(&j.snap->metadata, "DELETE", err)) != TARN_OK)
+    if ((st = tarn_delta_check_removal_allowed(&j.snap->metadata, mo ? "MERGE" : "DELETE", err)) !=
+        TARN_OK)
         goto done;
     j.cdf = tarn_delta_config_bool(j.snap->metadata.configuration, j.snap->metadata.n_configuration,
                                    "delta.enableChangeDataFeed");
@@ -335,14 +361,19 @@ tarn_status tarn_delta_delete(const char *table_path, const tarn_delta_predicate
     int64_t now = tarn_now_us() / 1000;
     for (int i = 0; i < j.snap->n_files && st == TARN_OK; i++)
         st = process_file(&j, &j.snap->files[i], a, now, err);
+    if (st == TARN_OK)
+        st = insert_rows(&j, err);
     if (st == TARN_OK && j.fw)
         st = tarn_delta_file_writer_finish(j.fw, err);
-    if (st != TARN_OK || out->deleted_rows == 0)
+    if (st != TARN_OK || (out->deleted_rows == 0 && out->inserted_rows == 0 && !(mo && mo->app_id)))
         goto done; /* nothing matched: no commit */
+    if (mo && mo->app_id)
+        st = tarn_delta_transaction_set_txn(j.tx, mo->app_id, mo->app_version, err);
     int64_t added_bytes = 0;
     if (j.fw)
         tarn_delta_file_writer_totals(j.fw, NULL, &out->added_files, &added_bytes);
-    st = set_operation(&j, added_bytes, (tarn_monotonic_us() - t0) / 1000, err);
+    if (st == TARN_OK)
+        st = set_operation(&j, added_bytes, (tarn_monotonic_us() - t0) / 1000, err);
     tarn_delta_commit_result cr;
     if (st == TARN_OK)
         st = tarn_delta_transaction_commit(j.tx, &cr, err);
@@ -363,4 +394,17 @@ done:
     tarn_buf_fini(&j.bits);
     tarn_arena_destroy(a);
     return st;
+}
+
+tarn_status tarn_delta_delete(const char *table_path, const tarn_delta_predicate *pred,
+                              tarn_delta_delete_result *out, tarn_err *err)
+{
+    return delete_or_merge(table_path, pred, NULL, out, err);
+}
+
+tarn_status tarn_delta_merge(const char *table_path, const tarn_delta_predicate *pred,
+                             const tarn_delta_merge_opts *mo, tarn_delta_delete_result *out,
+                             tarn_err *err)
+{
+    return delete_or_merge(table_path, pred, mo, out, err);
 }

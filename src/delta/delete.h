@@ -14,6 +14,7 @@
 #define TARN_DELTA_DELETE_H
 
 #include "delta/stats.h"
+#include "delta/write.h"
 #include "parquet/writer.h"
 
 typedef struct tarn_delta_predicate {
@@ -44,6 +45,7 @@ typedef struct tarn_delta_delete_result {
     bool checkpoint_written; /* a checkpoint followed the commit */
     bool has_warning;        /* see warning */
     char warning[TARN_ERR_MSG_MAX]; /* post-commit problem (the delete succeeded) */
+    int64_t inserted_rows;          /* merge: rows added from the insert source */
 } tarn_delta_delete_result;
 
 /* Deletes the rows of table_path matching pred (NULL: every row). Refused on
@@ -55,5 +57,24 @@ typedef struct tarn_delta_delete_result {
 TARN_MUST_CHECK tarn_status tarn_delta_delete(const char *table_path,
                                               const tarn_delta_predicate *pred,
                                               tarn_delta_delete_result *out, tarn_err *err);
+
+/* MERGE as copy-on-write: the rows pred matches are removed (as by
+ * tarn_delta_delete), then the rows of insert_next are added, and the txn
+ * (app_id, app_version) recorded - all in one commit. pred's callbacks run
+ * over every candidate file before insert_next is first called, so they may
+ * decide which incoming rows survive (e.g. an existing row newer than the
+ * incoming one). A commit happens when rows were removed or inserted or an
+ * app_id is given. The table must exist. */
+typedef struct tarn_delta_merge_opts {
+    tarn_delta_source_fn insert_next; /* rows to add (table schema), or NULL */
+    void *insert_ctx;                 /* passed to insert_next */
+    const char *app_id;               /* progress txn appId, or NULL */
+    int64_t app_version;              /* its version */
+} tarn_delta_merge_opts;
+
+TARN_MUST_CHECK tarn_status tarn_delta_merge(const char *table_path,
+                                             const tarn_delta_predicate *pred,
+                                             const tarn_delta_merge_opts *mo,
+                                             tarn_delta_delete_result *out, tarn_err *err);
 
 #endif

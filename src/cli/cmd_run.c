@@ -1,0 +1,277 @@
+/*
+ * cli/cmd_run.c - `tarn run DATASET... | --all`: Silver runs
+ * (pipeline/silver.c) for datasets whose contracts live in --contracts DIR,
+ * then the contract's checks on the new Silver table (contract/metrics.c).
+ */
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/fs.h"
+#include "base/time.h"
+#include "catalog/metrics_store.h"
+#include "cli/cli.h"
+#include "contract/metrics.h"
+#include "delta/snapshot.h"
+#include "pipeline/silver.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: tarn run DATASET... [--contracts DIR] [--lake DIR] [--json] [--no-checks]\n"
+    "       tarn run --all [--contracts DIR] [--lake DIR] [--json] [--no-checks]\n"
+    "\n"
+    "For each dataset (its contract is the *.yaml in --contracts DIR, default\n"
+    "./contracts, whose dataset matches): reads the Bronze versions that arrived\n"
+    "since the last run, casts every record to the contract's types and checks its\n"
+    "constraints, sends failing records to silver.DATASET__quarantine with their\n"
+    "reasons, keeps the latest row per primary key (by sequence_by, else arrival\n"
+    "order) and merges it into silver.DATASET. Progress is committed with the\n"
+    "Silver rows, so a killed run started again neither duplicates nor skips.\n"
+    "Then the contract's quality checks run on the Silver table.\n"
+    "\n"
+    "  --all          every contract in --contracts DIR\n"
+    "  --lake DIR     the lake (default $TARN_LAKE or ./lake)\n"
+    "  --json         one JSON document with every dataset's run\n"
+    "  --no-checks    skip the quality checks after the run\n"
+    "\n"
+    "Exit 0 when every run succeeded and no fail-severity check failed, 1 when a\n"
+    "check failed, 2 on a bad contract, a missing Bronze table or a usage error.\n";
+
+typedef struct contract_set {
+    tarn_contract **v;
+    int n, cap;
+} contract_set;
+
+static bool is_yaml(const char *n)
+{
+    size_t l = strlen(n);
+    return (l > 5 && !strcmp(n + l - 5, ".yaml")) || (l > 4 && !strcmp(n + l - 4, ".yml"));
+}
+
+/* Loads every contract in dir; the first error stops (lint explains it). */
+static tarn_status load_all(const char *dir, contract_set *cs, tarn_err *err)
+{
+    if (!tarn_is_dir(dir)) {
+        tarn_err_set(err, TARN_ERR_NOT_FOUND, "no contracts directory");
+        return tarn_err_at_path(err, dir);
+    }
+    tarn_arena *a = tarn_arena_create(0);
+    char **names;
+    size_t n;
+    tarn_status st = a ? tarn_dir_list(dir, a, &names, &n, err)
+                       : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == TARN_OK && i < n; i++) {
+        if (!is_yaml(names[i]))
+            continue;
+        char *path = tarn_path_join(a, dir, names[i]);
+        tarn_contract *c = NULL;
+        st = path ? tarn_ct_load_file(path, &c, err)
+                  : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        if (st != TARN_OK)
+            break;
+        if (cs->n == cs->cap) {
+            int cap = cs->cap ? cs->cap * 2 : 16;
+            tarn_contract **p = tarn_realloc(cs->v, (size_t)cap * sizeof *p);
+            if (!p) {
+                tarn_ct_destroy(c);
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                break;
+            }
+            cs->v = p;
+            cs->cap = cap;
+        }
+        cs->v[cs->n++] = c;
+    }
+    tarn_arena_destroy(a);
+    return st;
+}
+
+static tarn_contract *find(const contract_set *cs, const char *dataset)
+{
+    for (int i = 0; i < cs->n; i++)
+        if (!strcmp(cs->v[i]->dataset, dataset))
+            return cs->v[i];
+    return NULL;
+}
+
+/* Runs the contract's checks on Silver; returns 1 when a fail check fails. */
+static int run_checks(const tarn_contract *c, const char *lake, const char *silver, json_t *jo,
+                      bool json, tarn_err *err, tarn_status *st)
+{
+    *st = TARN_OK;
+    if (!c->n_checks || !tarn_delta_is_table(silver))
+        return 0;
+    tarn_catalog *cat = NULL;
+    if ((*st = tarn_catalog_open(lake, &cat, err)) != TARN_OK)
+        return 0;
+    char key[PATH_MAX];
+    if (!realpath(silver, key))
+        snprintf(key, sizeof key, "%s", silver);
+    tarn_ct_test_opts o = {.now_us = tarn_now_us(), .history = cat, .history_key = key};
+    tarn_ct_report rep;
+    int rc = 0;
+    *st = tarn_ct_test(c, silver, &o, &rep, err);
+    if (*st == TARN_OK)
+        *st = tarn_metrics_record(cat, c->dataset, key, c->version, o.now_us, rep.metrics,
+                                  rep.n_metrics, err);
+    if (*st == TARN_OK) {
+        int passed = 0, failed = 0, warned = 0;
+        json_t *fails = json_array();
+        for (int i = 0; i < rep.n; i++) {
+            const tarn_ct_result *x = &rep.results[i];
+            if (x->kind != TARN_CT_RES_CHECK)
+                continue;
+            bool bad = x->outcome == TARN_CT_FAILED ||
+                       (x->outcome == TARN_CT_ERROR && x->severity == TARN_CT_FAIL);
+            passed += x->outcome == TARN_CT_PASSED;
+            warned += !bad && x->outcome != TARN_CT_PASSED;
+            failed += bad;
+            if (bad)
+                rc = 1;
+            if (x->outcome != TARN_CT_PASSED) {
+                if (!json)
+                    printf("  %s check %s: %s%s%s%s\n", bad ? "FAIL" : "WARN", x->expr,
+                           x->value_text, x->detail[0] ? " (" : "", x->detail,
+                           x->detail[0] ? ")" : "");
+                json_array_append_new(fails,
+                                      json_pack("{s:s, s:s, s:s, s:s}", "check", x->expr, "status",
+                                                tarn_ct_outcome_name(x->outcome), "value",
+                                                x->value_text, "detail", x->detail));
+            }
+        }
+        if (json)
+            json_object_set_new(jo, "checks",
+                                json_pack("{s:i, s:i, s:i, s:o}", "passed", passed, "failed",
+                                          failed, "warned", warned, "problems", fails));
+        else {
+            json_decref(fails);
+            printf("  checks: %d passed, %d failed, %d warned\n", passed, failed, warned);
+        }
+        tarn_ct_report_fini(&rep);
+    }
+    tarn_catalog_close(cat);
+    return rc;
+}
+
+int tarn_cli_run(int argc, char **argv)
+{
+    const char *cmd = "run";
+    const char *contracts = "contracts", *lake_opt = NULL;
+    bool all = false, json = false, checks = true;
+    const char **names = tarn_calloc((size_t)argc + 1, sizeof *names);
+    int n_names = 0, rc = 2;
+    contract_set cs = {0};
+    json_t *doc = NULL;
+    tarn_err err;
+    tarn_err_clear(&err);
+    if (!names) {
+        tarn_err_set(&err, TARN_ERR_NOMEM, "out of memory");
+        return tarn_cli_fail(cmd, &err);
+    }
+    for (int i = 1; i < argc; i++) {
+        int m;
+        if (tarn_cli_is_help(argv[i])) {
+            fputs(usage_text, stdout);
+            rc = 0;
+            goto out;
+        } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--contracts", &contracts)) != 0 ||
+                   (m = tarn_cli_opt(cmd, argc, argv, &i, "--lake", &lake_opt)) != 0) {
+            if (m < 0)
+                goto out;
+        } else if (!strcmp(argv[i], "--all")) {
+            all = true;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = true;
+        } else if (!strcmp(argv[i], "--no-checks")) {
+            checks = false;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            rc = tarn_cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+            goto out;
+        } else {
+            names[n_names++] = argv[i];
+        }
+    }
+    if (!all && !n_names) {
+        rc = tarn_cli_usage_error(cmd, "name the datasets to run, or --all");
+        goto out;
+    }
+    if (all && n_names) {
+        rc = tarn_cli_usage_error(cmd, "--all runs every dataset; do not name some too");
+        goto out;
+    }
+    if (load_all(contracts, &cs, &err) != TARN_OK) {
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
+    for (int i = 0; i < n_names; i++)
+        if (!find(&cs, names[i])) {
+            tarn_err_set(&err, TARN_ERR_NOT_FOUND, "no contract for dataset '%s' in %s/", names[i],
+                         contracts);
+            rc = tarn_cli_fail(cmd, &err);
+            goto out;
+        }
+    const char *lake = tarn_cli_lake_dir(lake_opt);
+    doc = json ? json_array() : NULL;
+    rc = 0;
+    int n_run = all ? cs.n : n_names;
+    for (int i = 0; i < n_run; i++) {
+        const tarn_contract *c = all ? cs.v[i] : find(&cs, names[i]);
+        tarn_silver_opts o = {lake, 0};
+        tarn_silver_result r;
+        int64_t t0 = tarn_monotonic_us();
+        if (tarn_silver_run(c, &o, &r, &err) != TARN_OK) {
+            rc = tarn_cli_fail(cmd, &err);
+            goto out;
+        }
+        double secs = (double)(tarn_monotonic_us() - t0) / 1e6;
+        json_t *jo = NULL;
+        if (json) {
+            jo = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, "
+                           "s:f}",
+                           "dataset", c->dataset, "bronze_from", (json_int_t)r.bronze_from,
+                           "bronze_to", (json_int_t)r.bronze_to, "rows_in", (json_int_t)r.rows_in,
+                           "inserted", (json_int_t)r.inserted, "updated", (json_int_t)r.updated,
+                           "duplicates", (json_int_t)r.duplicates, "stale", (json_int_t)r.stale,
+                           "quarantined", (json_int_t)r.quarantined, "warned", (json_int_t)r.warned,
+                           "files_rewritten", (json_int_t)r.files_rewritten, "silver_version",
+                           (json_int_t)r.silver_version, "committed", r.committed, "seconds", secs);
+            json_array_append_new(doc, jo);
+        } else if (r.bronze_from == r.bronze_to) {
+            printf("%s: up to date (Bronze version %lld)\n", c->dataset, (long long)r.bronze_to);
+        } else {
+            printf("%s: Bronze versions %lld..%lld: %lld rows in, %lld inserted, %lld updated, "
+                   "%lld duplicates, %lld stale, %lld quarantined, %lld warned; silver version "
+                   "%lld (%.2f s)\n",
+                   c->dataset, (long long)r.bronze_from + 1, (long long)r.bronze_to,
+                   (long long)r.rows_in, (long long)r.inserted, (long long)r.updated,
+                   (long long)r.duplicates, (long long)r.stale, (long long)r.quarantined,
+                   (long long)r.warned, (long long)r.silver_version, secs);
+        }
+        if (checks) {
+            char silver[PATH_MAX];
+            snprintf(silver, sizeof silver, "%s/silver/%s", lake, c->dataset);
+            tarn_status cst;
+            if (run_checks(c, lake, silver, jo, json, &err, &cst))
+                rc = 1;
+            if (cst != TARN_OK) {
+                rc = tarn_cli_fail(cmd, &err);
+                goto out;
+            }
+        }
+    }
+    if (json) {
+        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (s)
+            puts(s);
+        free(s);
+    }
+out:
+    json_decref(doc);
+    for (int i = 0; i < cs.n; i++)
+        tarn_ct_destroy(cs.v[i]);
+    tarn_free(cs.v);
+    tarn_free(names);
+    return rc;
+}

@@ -1,0 +1,516 @@
+/*
+ * pipeline/silver.c - one Silver run (see silver.h).
+ *
+ * A round covers Bronze versions (from, to]: the Bronze files those commits
+ * added are scanned in commit order (arrival order), each batch is judged
+ * (refine), good rows are gathered into `in` and quarantine rows into `q`.
+ * Keys are packed into a hash map (one entry per distinct incoming key) to
+ * deduplicate and, during the merge, to find the existing rows an incoming
+ * row replaces.
+ */
+#include "pipeline/silver.h"
+
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/fs.h"
+#include "base/hash.h"
+#include "base/time.h"
+#include "column/scalar.h"
+#include "delta/delete.h"
+#include "delta/log.h"
+#include "delta/scan.h"
+#include "delta/snapshot.h"
+#include "delta/write.h"
+#include "pipeline/refine.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- key map ------------------------------------------------------------------- */
+
+typedef struct kslot {
+    uint64_t hash;
+    uint64_t off;
+    uint32_t len;
+    int64_t row; /* incoming row, -1 = empty */
+} kslot;
+
+typedef struct keymap {
+    kslot *s;
+    size_t cap, n;
+    tarn_buf pool;
+} keymap;
+
+static tarn_status km_grow(keymap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    kslot *ns = tarn_alloc(cap * sizeof *ns);
+    if (!ns)
+        return TARN_ERR_NOMEM;
+    for (size_t i = 0; i < cap; i++)
+        ns[i].row = -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->s[i].row < 0)
+            continue;
+        size_t j = m->s[i].hash & (cap - 1);
+        while (ns[j].row >= 0)
+            j = (j + 1) & (cap - 1);
+        ns[j] = m->s[i];
+    }
+    tarn_free(m->s);
+    m->s = ns;
+    m->cap = cap;
+    return TARN_OK;
+}
+
+/* The slot of key (existing, or empty where it would go). */
+static kslot *km_find(keymap *m, const char *k, size_t len, uint64_t h)
+{
+    size_t j = h & (m->cap - 1);
+    while (m->s[j].row >= 0) {
+        kslot *e = &m->s[j];
+        if (e->hash == h && e->len == len && !memcmp(m->pool.data + e->off, k, len))
+            return e;
+        j = (j + 1) & (m->cap - 1);
+    }
+    return &m->s[j];
+}
+
+static void km_fini(keymap *m)
+{
+    tarn_free(m->s);
+    tarn_buf_fini(&m->pool);
+    memset(m, 0, sizeof *m);
+}
+
+/* Key of row i: per key column a tag byte and the value bytes. */
+static tarn_status key_of(const tarn_batch *b, const int *cols, int n, int64_t i, tarn_buf *k)
+{
+    tarn_buf_reset(k);
+    for (int c = 0; c < n; c++) {
+        const tarn_vec *v = b->cols[cols[c]];
+        if (tarn_vec_is_null(v, i)) {
+            TARN_TRY(tarn_buf_append_char(k, 0));
+            continue;
+        }
+        TARN_TRY(tarn_buf_append_char(k, 1));
+        if (v->type.id == TARN_TYPE_BOOL) {
+            TARN_TRY(tarn_buf_append_char(k, (char)tarn_vec_get_bool(v, i)));
+        } else if (tarn_type_is_varlen(v->type.id)) {
+            int32_t len;
+            const uint8_t *p = tarn_vec_get_bytes(v, i, &len);
+            TARN_TRY(tarn_buf_append(k, &len, sizeof len));
+            TARN_TRY(tarn_buf_append(k, p, (size_t)len));
+        } else {
+            int w = tarn_type_width(v->type);
+            TARN_TRY(tarn_buf_append(k, v->data + i * w, (size_t)w));
+        }
+    }
+    return TARN_OK;
+}
+
+/* ---- a round ---------------------------------------------------------------------- */
+
+typedef struct round {
+    const tarn_contract *c;
+    tarn_silver_result *res;
+    tarn_batch *in; /* incoming good rows (contract columns) */
+    uint8_t *drop;  /* per incoming row: superseded (dedup) or stale (merge) */
+    int64_t cap_drop;
+    tarn_batch *q;    /* quarantine rows */
+    int key_cols[16]; /* in `in` / Silver (same column order) */
+    int n_key;
+    int seq_col; /* sequence_by column, or -1 */
+    keymap km;
+    tarn_buf key;
+    /* merge state */
+    tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
+    int64_t n_first;
+    bool handed_out;
+} round;
+
+static int cmp_scalar(const void *a, const void *b)
+{
+    const tarn_scalar *x = a, *y = b;
+    if (x->is_null || y->is_null)
+        return (y->is_null) - (x->is_null);
+    return tarn_scalar_compare(x, y);
+}
+
+/* sequence of row a of batch A compared with row b of batch B (null oldest). */
+static int seq_cmp(const tarn_batch *A, int64_t a, const tarn_batch *B, int64_t b, int col)
+{
+    tarn_scalar x, y;
+    bool xn = tarn_vec_is_null(A->cols[col], a), yn = tarn_vec_is_null(B->cols[col], b);
+    if (xn || yn)
+        return (int)yn - (int)xn;
+    tarn_scalar_from_vec(A->cols[col], a, &x);
+    tarn_scalar_from_vec(B->cols[col], b, &y);
+    return tarn_scalar_compare(&x, &y);
+}
+
+static tarn_status dedup(round *r, tarn_err *err)
+{
+    int64_t n = r->in->n_rows;
+    if (n > r->cap_drop) {
+        uint8_t *d = tarn_realloc(r->drop, (size_t)n);
+        if (!d)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        r->drop = d;
+        r->cap_drop = n;
+    }
+    if (n)
+        memset(r->drop, 0, (size_t)n);
+    for (int64_t i = 0; i < n; i++) {
+        if ((r->km.n + 1) * 10 > r->km.cap * 7 && km_grow(&r->km) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        if (key_of(r->in, r->key_cols, r->n_key, i, &r->key) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        uint64_t h = tarn_hash_bytes(r->key.data, r->key.len, 7);
+        kslot *e = km_find(&r->km, r->key.data, r->key.len, h);
+        if (e->row < 0) {
+            e->hash = h;
+            e->off = r->km.pool.len;
+            e->len = (uint32_t)r->key.len;
+            e->row = i;
+            if (tarn_buf_append(&r->km.pool, r->key.data, r->key.len) != TARN_OK)
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            r->km.n++;
+            continue;
+        }
+        /* Same key again: the later arrival wins unless its sequence is older. */
+        int64_t p = e->row;
+        bool newer = r->seq_col < 0 || seq_cmp(r->in, i, r->in, p, r->seq_col) >= 0;
+        r->res->duplicates++;
+        if (newer) {
+            r->drop[p] = 1;
+            e->row = i;
+        } else {
+            r->drop[i] = 1;
+        }
+    }
+    return TARN_OK;
+}
+
+/* Merge predicate: file test on the first key column's bounds. */
+static bool file_may_match(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add,
+                           const tarn_delta_file_stats *st)
+{
+    (void)add;
+    round *r = ctx;
+    if (!st || r->n_first == 0)
+        return r->n_first > 0;
+    int col = tarn_schema_find(snap->schema, r->c->primary_key[0]);
+    if (col < 0 || col >= st->n_cols)
+        return true;
+    const tarn_delta_col_stats *cs = &st->cols[col];
+    if (!cs->has_min || !cs->has_max)
+        return true;
+    /* first incoming key >= min, then check it is <= max */
+    int64_t lo = 0, hi = r->n_first;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (tarn_scalar_compare(&r->first_keys[mid], &cs->min) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n_first && tarn_scalar_compare(&r->first_keys[lo], &cs->max) <= 0;
+}
+
+/* Merge predicate: an existing row goes when the incoming row of its key is
+ * newer by sequence_by (always, without sequence_by: arrival order);
+ * otherwise the incoming row is stale and the existing one stays. */
+static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tarn_err *err)
+{
+    round *r = ctx;
+    int cols[16];
+    for (int k = 0; k < r->n_key; k++)
+        cols[k] = tarn_schema_find(b->schema, r->c->primary_key[k]);
+    int seq = r->c->sequence_by ? tarn_schema_find(b->schema, r->c->sequence_by) : -1;
+    for (int64_t i = 0; i < b->n_rows; i++) {
+        match[i] = 0;
+        if (key_of(b, cols, r->n_key, i, &r->key) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        uint64_t h = tarn_hash_bytes(r->key.data, r->key.len, 7);
+        kslot *e = km_find(&r->km, r->key.data, r->key.len, h);
+        if (e->row < 0)
+            continue;
+        int64_t k = e->row;
+        if (seq >= 0 && r->seq_col >= 0 && seq_cmp(b, i, r->in, k, r->seq_col) >= 0) {
+            if (!r->drop[k]) {
+                r->drop[k] = 1;
+                r->res->stale++;
+            }
+            continue;
+        }
+        match[i] = 1;
+        r->res->updated++;
+    }
+    return TARN_OK;
+}
+
+/* Insert source: the surviving incoming rows, once. */
+static tarn_status insert_next(void *ctx, tarn_batch **out, tarn_err *err)
+{
+    round *r = ctx;
+    *out = NULL;
+    if (r->handed_out)
+        return TARN_OK;
+    r->handed_out = true;
+    tarn_batch *keep = tarn_batch_create(r->in->schema);
+    int64_t *idx = tarn_alloc(((size_t)r->in->n_rows + 1) * sizeof *idx);
+    if (!keep || !idx) {
+        tarn_batch_destroy(keep);
+        tarn_free(idx);
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    int64_t n = 0;
+    for (int64_t i = 0; i < r->in->n_rows; i++)
+        if (!r->drop[i])
+            idx[n++] = i;
+    tarn_status st = TARN_OK;
+    for (int c = 0; c < keep->n_cols && st == TARN_OK; c++)
+        st = tarn_vec_append_take(keep->cols[c], r->in->cols[c], idx, n);
+    tarn_free(idx);
+    if (st != TARN_OK) {
+        tarn_batch_destroy(keep);
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    keep->n_rows = n;
+    /* `in` keeps the gathered rows alive; swap so the caller's batch lives
+     * until the round ends. */
+    tarn_batch_destroy(r->in);
+    r->in = keep;
+    r->cap_drop = 0;
+    tarn_free(r->drop);
+    r->drop = NULL;
+    *out = n ? r->in : NULL;
+    return TARN_OK;
+}
+
+static tarn_status one_batch(void *ctx, tarn_batch **out, tarn_err *err)
+{
+    (void)err;
+    tarn_batch **b = ctx;
+    *out = *b;
+    *b = NULL;
+    return TARN_OK;
+}
+
+/* Bronze files added by versions (from, to], in commit order. */
+static tarn_status bronze_files(const tarn_delta_snapshot *snap, int64_t from, int64_t to,
+                                tarn_arena *a, const tarn_delta_add ***out, int *n_out,
+                                tarn_err *err)
+{
+    int cap = 64, n = 0;
+    const tarn_delta_add **v = tarn_arena_alloc(a, (size_t)cap * sizeof *v);
+    if (!v)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int64_t ver = from + 1; ver <= to; ver++) {
+        char name[32];
+        tarn_delta_commit_name(ver, name);
+        char *path = tarn_arena_printf(a, "%s/_delta_log/%s", snap->table_path, name);
+        tarn_buf text;
+        tarn_buf_init(&text);
+        tarn_status st = path ? tarn_file_read_all(path, (size_t)1 << 30, &text, err)
+                              : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        tarn_delta_actions acts;
+        if (st == TARN_OK)
+            st =
+                tarn_delta_actions_parse(text.data ? text.data : "", text.len, path, a, &acts, err);
+        tarn_buf_fini(&text);
+        if (st != TARN_OK)
+            return st;
+        for (int i = 0; i < acts.n_adds; i++) {
+            int fi = tarn_delta_snapshot_find_file(snap, acts.adds[i].path);
+            if (fi < 0)
+                continue; /* Bronze is append-only; a missing file was vacuumed away */
+            if (n == cap) {
+                const tarn_delta_add **nv = tarn_arena_alloc(a, (size_t)cap * 2 * sizeof *nv);
+                if (!nv)
+                    return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                memcpy(nv, v, (size_t)n * sizeof *v);
+                v = nv;
+                cap *= 2;
+            }
+            v[n++] = &snap->files[fi];
+        }
+    }
+    *out = v;
+    *n_out = n;
+    return TARN_OK;
+}
+
+typedef struct paths {
+    char bronze[PATH_MAX], silver[PATH_MAX], quarantine[PATH_MAX];
+    char silver_app[300], quarantine_app[300];
+} paths;
+
+static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, const paths *p,
+                             const tarn_delta_snapshot *bsnap, int64_t from, int64_t to,
+                             bool silver_exists, int64_t quarantine_done, tarn_silver_result *res,
+                             tarn_err *err)
+{
+    round r = {0};
+    r.c = c;
+    r.res = res;
+    r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
+    tarn_buf_init(&r.key);
+    tarn_buf_init(&r.km.pool);
+    tarn_arena *a = tarn_arena_create(0);
+    tarn_refine *rf = NULL;
+    tarn_delta_scan *scan = NULL;
+    tarn_status st = a ? tarn_refine_create(c, o->now_us, &rf, err)
+                       : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    if (st == TARN_OK) {
+        r.in = tarn_batch_create(tarn_refine_good_schema(rf));
+        r.q = tarn_batch_create(tarn_refine_quarantine_schema(rf));
+        if (!r.in || !r.q || km_grow(&r.km) != TARN_OK)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    r.n_key = c->n_primary_key;
+    for (int k = 0; k < r.n_key && k < 16; k++)
+        r.key_cols[k] = tarn_ct_find_column(c, c->primary_key[k]);
+    /* Judge the new Bronze rows. */
+    const tarn_delta_add **files = NULL;
+    int n_files = 0;
+    if (st == TARN_OK)
+        st = bronze_files(bsnap, from, to, a, &files, &n_files, err);
+    if (st == TARN_OK && n_files > 0) {
+        tarn_delta_scan_opts so = {0};
+        so.files = files;
+        so.n_files = n_files;
+        st = tarn_delta_scan_open(bsnap, &so, &scan, err);
+        tarn_batch *b;
+        while (st == TARN_OK && (st = tarn_delta_scan_next(scan, &b, err)) == TARN_OK && b) {
+            res->rows_in += b->n_rows;
+            tarn_refine_out *ro;
+            if ((st = tarn_refine_batch(rf, b, &ro, err)) != TARN_OK)
+                break;
+            res->warned += ro->n_warned;
+            if (tarn_batch_append_range(r.in, ro->good, 0, ro->good->n_rows) != TARN_OK ||
+                tarn_batch_append_range(r.q, ro->quarantine, 0, ro->quarantine->n_rows) != TARN_OK)
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+    }
+    tarn_delta_scan_close(scan);
+    /* Quarantine first (skipped when a killed run already committed it). */
+    if (st == TARN_OK && r.q->n_rows > 0) {
+        res->quarantined += r.q->n_rows;
+        if (quarantine_done < to) {
+            tarn_delta_write_opts wo;
+            tarn_delta_write_opts_init(&wo);
+            wo.app_id = p->quarantine_app;
+            wo.app_version = to;
+            tarn_batch *qb = r.q;
+            st = tarn_delta_write(p->quarantine, tarn_refine_quarantine_schema(rf), one_batch, &qb,
+                                  &wo, NULL, err);
+        }
+    }
+    /* Deduplicate, then merge into Silver. */
+    if (st == TARN_OK && r.n_key > 0)
+        st = dedup(&r, err);
+    else if (st == TARN_OK) {
+        r.drop = tarn_calloc((size_t)r.in->n_rows + 1, 1);
+        if (!r.drop)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    if (st == TARN_OK) {
+        r.in->schema = c->schema; /* the Silver table's nullability */
+        if (!silver_exists || r.n_key == 0) {
+            /* A new table, or no key to merge on: the rows are appended. */
+            tarn_delta_write_opts wo;
+            tarn_delta_write_opts_init(&wo);
+            wo.app_id = p->silver_app;
+            wo.app_version = to;
+            tarn_delta_write_result wr;
+            st = tarn_delta_write(p->silver, c->schema, insert_next, &r, &wo, &wr, err);
+            if (st == TARN_OK) {
+                res->inserted += r.in->n_rows;
+                res->silver_version = wr.version;
+                res->committed |= wr.committed;
+            }
+        } else {
+            /* Sorted first-key values of the surviving rows for file skipping. */
+            int64_t n = 0;
+            r.first_keys = tarn_alloc(((size_t)r.in->n_rows + 1) * sizeof *r.first_keys);
+            if (!r.first_keys)
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            for (int64_t i = 0; st == TARN_OK && r.n_key > 0 && i < r.in->n_rows; i++)
+                if (!r.drop[i])
+                    tarn_scalar_from_vec(r.in->cols[r.key_cols[0]], i, &r.first_keys[n++]);
+            r.n_first = n;
+            if (n)
+                qsort(r.first_keys, (size_t)n, sizeof *r.first_keys, cmp_scalar);
+            tarn_delta_predicate pred = {file_may_match, eval_rows, &r, "primary key match"};
+            tarn_delta_merge_opts mo = {insert_next, &r, p->silver_app, to};
+            tarn_delta_delete_result dr;
+            int64_t updated_before = res->updated;
+            if (st == TARN_OK)
+                st = tarn_delta_merge(p->silver, r.n_key > 0 ? &pred : NULL, &mo, &dr, err);
+            if (st == TARN_OK) {
+                res->inserted += dr.inserted_rows - (res->updated - updated_before);
+                res->files_rewritten += dr.removed_files;
+                res->silver_version = dr.version;
+                res->committed |= dr.committed;
+            }
+        }
+    }
+    tarn_free(r.first_keys);
+    tarn_free(r.drop);
+    km_fini(&r.km);
+    tarn_buf_fini(&r.key);
+    tarn_batch_destroy(r.in);
+    tarn_batch_destroy(r.q);
+    tarn_refine_destroy(rf);
+    tarn_arena_destroy(a);
+    return st;
+}
+
+tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
+                            tarn_silver_result *out, tarn_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->silver_version = -1;
+    paths p;
+    snprintf(p.bronze, sizeof p.bronze, "%s/bronze/%s", o->lake, c->dataset);
+    snprintf(p.silver, sizeof p.silver, "%s/silver/%s", o->lake, c->dataset);
+    snprintf(p.quarantine, sizeof p.quarantine, "%s/silver/%s__quarantine", o->lake, c->dataset);
+    snprintf(p.silver_app, sizeof p.silver_app, "tarn.silver.%s", c->dataset);
+    snprintf(p.quarantine_app, sizeof p.quarantine_app, "tarn.quarantine.%s", c->dataset);
+    if (!tarn_delta_is_table(p.bronze))
+        return tarn_err_set(err, TARN_ERR_NOT_FOUND,
+                            "no Bronze table for dataset '%s' at %s (run 'tarn ingest %s' first)",
+                            c->dataset, p.bronze, c->dataset);
+    tarn_delta_snapshot *bs = NULL, *ss = NULL, *qs = NULL;
+    TARN_TRY(tarn_delta_snapshot_load(p.bronze, NULL, &bs, err));
+    tarn_status st = TARN_OK;
+    int64_t last = -1, qdone = -1;
+    bool silver_exists = tarn_delta_is_table(p.silver);
+    if (silver_exists && (st = tarn_delta_snapshot_load(p.silver, NULL, &ss, err)) == TARN_OK) {
+        last = tarn_delta_snapshot_txn(ss, p.silver_app);
+        out->silver_version = ss->version;
+    }
+    if (st == TARN_OK && tarn_delta_is_table(p.quarantine) &&
+        (st = tarn_delta_snapshot_load(p.quarantine, NULL, &qs, err)) == TARN_OK)
+        qdone = tarn_delta_snapshot_txn(qs, p.quarantine_app);
+    tarn_delta_snapshot_destroy(ss);
+    tarn_delta_snapshot_destroy(qs);
+    out->bronze_from = last;
+    out->bronze_to = last;
+    /* A quarantine ahead of Silver marks a killed run: finish its range first. */
+    while (st == TARN_OK && last < bs->version) {
+        int64_t to = qdone > last && qdone < bs->version ? qdone : bs->version;
+        st = run_round(c, o, &p, bs, last, to, silver_exists, qdone, out, err);
+        if (st == TARN_OK) {
+            last = to;
+            silver_exists = tarn_delta_is_table(p.silver);
+            out->bronze_to = to;
+        }
+    }
+    tarn_delta_snapshot_destroy(bs);
+    return st;
+}

@@ -1,0 +1,49 @@
+/*
+ * pipeline/silver.h - a Silver run: the Bronze versions that arrived since
+ * the last run are judged against the dataset's contract
+ * (pipeline/refine.c), bad records go to silver.<dataset>__quarantine, good
+ * ones are deduplicated by primary key (the latest by sequence_by, else by
+ * arrival order) and merged into silver.<dataset>: new keys are inserted,
+ * existing keys replaced only when the incoming row is newer.
+ *
+ * Exactly once: the Silver commit records the last Bronze version it
+ * covers in a Delta txn action (appId "tarn.silver.<dataset>"), atomically
+ * with the rows; the quarantine commit does the same under its own appId,
+ * and a run that finds the quarantine ahead of Silver first finishes that
+ * same range (without writing its quarantine rows again). A run killed at
+ * any moment and started again gives neither duplicates nor gaps.
+ *
+ * The merge rewrites only the Silver files whose key statistics may hold an
+ * incoming key (copy-on-write, delta/delete.h), reading one file at a time;
+ * memory grows with the incoming rows, not with the table.
+ */
+#ifndef TARN_PIPELINE_SILVER_H
+#define TARN_PIPELINE_SILVER_H
+
+#include "contract/contract.h"
+
+typedef struct tarn_silver_opts {
+    const char *lake; /* lake directory */
+    int64_t now_us;   /* _quarantined_at; 0 = the clock */
+} tarn_silver_opts;
+
+typedef struct tarn_silver_result {
+    int64_t bronze_from, bronze_to; /* Bronze versions covered: (from, to]; equal = nothing new */
+    int64_t rows_in;                /* Bronze rows read */
+    int64_t quarantined;            /* rows sent to quarantine */
+    int64_t duplicates;             /* incoming rows superseded by a newer one of the same key */
+    int64_t inserted;               /* new keys */
+    int64_t updated;                /* existing keys replaced by newer rows */
+    int64_t stale;                  /* incoming rows older than the Silver row of their key */
+    int64_t warned;                 /* rows kept despite a failed warn-severity rule */
+    int64_t files_rewritten;        /* Silver files replaced by the merge */
+    int64_t silver_version;         /* Silver version after the run (-1: no table) */
+    bool committed;                 /* Silver got a new version */
+} tarn_silver_result;
+
+/* Runs Silver for contract c: LAKE/bronze/<dataset> into LAKE/silver/<dataset>
+ * and LAKE/silver/<dataset>__quarantine. */
+TARN_MUST_CHECK tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
+                                            tarn_silver_result *out, tarn_err *err);
+
+#endif

@@ -1,0 +1,120 @@
+# tests/e2e/silver_run.sh - `tarn run`: Bronze -> Silver with exact rows,
+# quarantine reasons, dedup by key and sequence, late data, idempotent
+# re-runs, and a run killed at random moments that, started again, equals
+# an uninterrupted run.
+. "$(dirname "$0")/lib.inc"
+
+mkdir -p contracts in
+cat >contracts/orders.yaml <<'Y'
+dataset: orders
+version: 1.2.0
+primary_key: order_id
+sequence_by: updated_at
+quality:
+  - row_count > 0
+  - check: null_percentage(user_id) < 1
+    severity: warn
+schema:
+  - {name: order_id, type: string}
+  - {name: user_id, type: bigint}
+  - {name: amount, type: "decimal(10,2)", constraints: [min_value(0)]}
+  - {name: status, type: string, constraints: ["allowed_values('new', 'paid')"]}
+  - {name: updated_at, type: timestamp, nullable: false}
+Y
+cat >in/day1.ndjson <<'D'
+{"order_id":"o1","user_id":1,"amount":"10.00","status":"new","updated_at":"2026-01-01T00:00:00Z"}
+{"order_id":"o2","user_id":2,"amount":"-5.00","status":"new","updated_at":"2026-01-01T00:00:00Z"}
+{"order_id":"o3","user_id":null,"amount":"7.00","status":"new","updated_at":"2026-01-01T00:00:00Z","coupon":"X"}
+{"order_id":"o1","user_id":1,"amount":"11.00","status":"paid","updated_at":"2026-01-01T01:00:00Z"}
+{bad json
+{"order_id":"o4","user_id":4,"amount":"abc","status":"lost","updated_at":"2026-01-01T00:00:00Z"}
+{"order_id":null,"user_id":6,"amount":"1.00","status":"new","updated_at":"2026-01-01T00:00:00Z"}
+D
+printf 'order_id,user_id,amount,status,updated_at\no1,1,9.00,new,2025-12-31T00:00:00Z\no3,3,8.00,paid,2026-01-02T00:00:00Z\no5,5,5.00,new,2026-01-02T00:00:00Z\n' >in/day2.csv
+export TARN_LAKE=$WORK/lake
+
+run 0 ingest orders in/day1.ndjson --quiet
+run 0 run orders
+expect_out_has "orders: Bronze versions 0..0: 7 rows in, 2 inserted, 0 updated, 1 duplicates, 0 stale, 4 quarantined, 0 warned; silver version 0"
+expect_out_has "  WARN check null_percentage(user_id) < 1: 50"
+expect_out_has "  checks: 1 passed, 0 failed, 1 warned"
+run 0 cat lake/silver/orders --format ndjson
+expect_sorted_out '{"order_id":"o1","user_id":1,"amount":"11.00","status":"paid","updated_at":"2026-01-01T01:00:00.000000Z"}
+{"order_id":"o3","user_id":null,"amount":"7.00","status":"new","updated_at":"2026-01-01T00:00:00.000000Z"}'
+run 0 cat lake/silver/orders__quarantine --format csv --columns _source_line,_reasons,_rule_ids,_contract_version
+expect_sorted_out '_source_line,_reasons,_rule_ids,_contract_version
+2,amount: -5.00 violates min_value(0),amount.min_value,1.2.0
+5,invalid JSON: column 2: expected a string key,_record.json,1.2.0
+6,"amount: '"'"'abc'"'"' is not decimal(10,2)",amount.type,1.2.0
+7,order_id: null violates not_null,order_id.not_null,1.2.0'
+
+# Day 2 (CSV): o1 arrives late (older) and is ignored, o3 is updated, o5 is new.
+run 0 ingest orders in/day2.csv --quiet
+run 0 run orders
+expect_out_has "orders: Bronze versions 1..1: 3 rows in, 1 inserted, 1 updated, 0 duplicates, 1 stale, 0 quarantined"
+run 0 cat lake/silver/orders --format csv --columns order_id,user_id,amount,status
+expect_sorted_out 'order_id,user_id,amount,status
+o1,1,11.00,paid
+o3,3,8.00,paid
+o5,5,5.00,new'
+# Nothing new: nothing changes.
+run 0 run orders --no-checks
+expect_out "orders: up to date (Bronze version 1)"
+run 0 table history lake/silver/orders --limit 1
+expect_out_has "MERGE"
+# JSON summary, --all.
+printf '{"order_id":"o6","user_id":6,"amount":"1.00","status":"new","updated_at":"2026-01-03T00:00:00Z"}\n' >in/day3.ndjson
+run 0 ingest orders in/day3.ndjson --quiet
+run 0 run --all --json
+expect_out_has '"inserted": 1,'
+expect_out_has '"bronze_to": 2,'
+
+# A killed run, started again, equals an uninterrupted run.
+"$BUILD/tarn_tool_ndjgen" 60000 --seed 5 --dup-rate 0.2 >big.ndjson
+"$BUILD/tarn_tool_ndjgen" 30000 --seed 6 --dup-rate 0.2 >big2.ndjson
+mkdir -p c2
+cat >c2/big.yaml <<'Y'
+dataset: big
+primary_key: order_id
+sequence_by: ts
+schema:
+  - {name: order_id, type: string}
+  - {name: user_id, type: int64}
+  - {name: amount, type: "decimal(10,2)", constraints: [min_value(1)]}
+  - {name: ts, type: timestamp, nullable: false}
+Y
+for lk in ref crash; do
+    TARN_LAKE=$WORK/$lk "$TARN" ingest big big.ndjson --contracts c2 --quiet >/dev/null || fail "ingest"
+    TARN_LAKE=$WORK/$lk "$TARN" ingest big big2.ndjson --contracts c2 --quiet >/dev/null || fail "ingest"
+done
+TARN_LAKE=$WORK/ref "$TARN" run big --contracts c2 >/dev/null || fail "reference run"
+for delay in 0.05 0.1 0.2 0.3 0.5; do
+    TARN_LAKE=$WORK/crash "$TARN" run big --contracts c2 >/dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+done
+TARN_LAKE=$WORK/crash "$TARN" run big --contracts c2 >/dev/null || fail "resumed run"
+for lk in ref crash; do
+    "$TARN" cat $WORK/$lk/silver/big --format ndjson | LC_ALL=C sort >$lk.silver || fail "cat"
+    "$TARN" cat $WORK/$lk/silver/big__quarantine --format csv --columns _source_file,_source_line,_reasons | LC_ALL=C sort >$lk.q || fail "cat q"
+done
+cmp -s ref.silver crash.silver || fail "Silver after kills differs from an uninterrupted run"
+cmp -s ref.q crash.q || fail "quarantine after kills differs from an uninterrupted run"
+[ "$(wc -l <ref.silver)" -gt 1000 ] || fail "expected many Silver rows"
+
+# Errors.
+run 2 run
+expect_err_has "name the datasets to run, or --all"
+run 2 run nothere
+expect_err_has "no contract for dataset 'nothere'"
+cat >contracts/empty.yaml <<'Y'
+dataset: empty
+schema: [{name: a, type: int}]
+Y
+run 2 run empty
+expect_err_has "no Bronze table for dataset 'empty'"
+run 0 run --help
+expect_out_has "usage: tarn run DATASET"
+echo "silver_run: ok"
