@@ -23,6 +23,19 @@ static const char *const migrations[] = {
     "  metric TEXT NOT NULL,"
     "  value REAL NOT NULL);"
     "CREATE INDEX metric_history_key ON metric_history(dataset, table_path, metric, run_at_us);",
+    /* 2: pipeline runs (tarn run), for `tarn runs` and `tarn status`. */
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dataset TEXT NOT NULL,"
+    "  started_at_us INTEGER NOT NULL,"
+    "  duration_us INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  bronze_from INTEGER NOT NULL, bronze_to INTEGER NOT NULL,"
+    "  rows_in INTEGER NOT NULL, inserted INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    "  duplicates INTEGER NOT NULL, stale INTEGER NOT NULL, quarantined INTEGER NOT NULL,"
+    "  warned INTEGER NOT NULL, checks_passed INTEGER NOT NULL, checks_failed INTEGER NOT NULL,"
+    "  silver_version INTEGER NOT NULL, status TEXT NOT NULL, message TEXT);"
+    "CREATE INDEX runs_dataset ON runs(dataset, started_at_us);",
 };
 
 tarn_status tarn_catalog_error(tarn_catalog *c, const char *what, tarn_err *err)

@@ -49,6 +49,8 @@ int tarn_cli_contract_diff(int argc, char **argv);
 int tarn_cli_write(int argc, char **argv);
 int tarn_cli_ingest(int argc, char **argv);
 int tarn_cli_run(int argc, char **argv);
+int tarn_cli_runs(int argc, char **argv);
+int tarn_cli_status(int argc, char **argv);
 int tarn_cli_table(int argc, char **argv);
 int tarn_cli_parquet(int argc, char **argv);
 

@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "base/time.h"
 #include "catalog/metrics_store.h"
+#include "catalog/runs_store.h"
 #include "cli/cli.h"
 #include "contract/metrics.h"
 #include "delta/snapshot.h"
@@ -19,8 +20,9 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "usage: tarn run DATASET... [--contracts DIR] [--lake DIR] [--json] [--no-checks]\n"
-    "       tarn run --all [--contracts DIR] [--lake DIR] [--json] [--no-checks]\n"
+    "usage: tarn run DATASET... [--full-refresh] [--contracts DIR] [--lake DIR] [--json]\n"
+    "                [--no-checks]\n"
+    "       tarn run --all [same options]\n"
     "\n"
     "For each dataset (its contract is the *.yaml in --contracts DIR, default\n"
     "./contracts, whose dataset matches): reads the Bronze versions that arrived\n"
@@ -32,6 +34,8 @@ static const char usage_text[] =
     "Then the contract's quality checks run on the Silver table.\n"
     "\n"
     "  --all          every contract in --contracts DIR\n"
+    "  --full-refresh rebuild Silver and its quarantine from all of Bronze (the\n"
+    "                 result equals the incremental runs')\n"
     "  --lake DIR     the lake (default $TARN_LAKE or ./lake)\n"
     "  --json         one JSON document with every dataset's run\n"
     "  --no-checks    skip the quality checks after the run\n"
@@ -98,7 +102,7 @@ static tarn_contract *find(const contract_set *cs, const char *dataset)
 
 /* Runs the contract's checks on Silver; returns 1 when a fail check fails. */
 static int run_checks(const tarn_contract *c, const char *lake, const char *silver, json_t *jo,
-                      bool json, tarn_err *err, tarn_status *st)
+                      bool json, int64_t counts[2], tarn_err *err, tarn_status *st)
 {
     *st = TARN_OK;
     if (!c->n_checks || !tarn_delta_is_table(silver))
@@ -141,6 +145,8 @@ static int run_checks(const tarn_contract *c, const char *lake, const char *silv
                                                 x->value_text, "detail", x->detail));
             }
         }
+        counts[0] = passed;
+        counts[1] = failed;
         if (json)
             json_object_set_new(jo, "checks",
                                 json_pack("{s:i, s:i, s:i, s:o}", "passed", passed, "failed",
@@ -155,11 +161,22 @@ static int run_checks(const tarn_contract *c, const char *lake, const char *silv
     return rc;
 }
 
+static tarn_status record_run(const char *lake, const tarn_run_record *rec)
+{
+    tarn_catalog *cat;
+    tarn_err err;
+    tarn_status st = tarn_catalog_open(lake, &cat, &err);
+    if (st == TARN_OK)
+        st = tarn_runs_record(cat, rec, &err);
+    tarn_catalog_close(cat);
+    return st;
+}
+
 int tarn_cli_run(int argc, char **argv)
 {
     const char *cmd = "run";
     const char *contracts = "contracts", *lake_opt = NULL;
-    bool all = false, json = false, checks = true;
+    bool all = false, json = false, checks = true, full = false;
     const char **names = tarn_calloc((size_t)argc + 1, sizeof *names);
     int n_names = 0, rc = 2;
     contract_set cs = {0};
@@ -184,6 +201,8 @@ int tarn_cli_run(int argc, char **argv)
             all = true;
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--full-refresh")) {
+            full = true;
         } else if (!strcmp(argv[i], "--no-checks")) {
             checks = false;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -218,10 +237,20 @@ int tarn_cli_run(int argc, char **argv)
     int n_run = all ? cs.n : n_names;
     for (int i = 0; i < n_run; i++) {
         const tarn_contract *c = all ? cs.v[i] : find(&cs, names[i]);
-        tarn_silver_opts o = {lake, 0};
+        tarn_silver_opts o = {lake, 0, full};
         tarn_silver_result r;
-        int64_t t0 = tarn_monotonic_us();
+        int64_t t0 = tarn_monotonic_us(), started = tarn_now_us();
+        tarn_run_record rec = {.dataset = c->dataset,
+                               .started_at_us = started,
+                               .kind = full ? "full-refresh" : "incremental",
+                               .status = "ok"};
         if (tarn_silver_run(c, &o, &r, &err) != TARN_OK) {
+            char msg[TARN_ERR_MSG_MAX + TARN_ERR_PATH_MAX + 64];
+            tarn_err_format(&err, msg, sizeof msg);
+            rec.duration_us = tarn_monotonic_us() - t0;
+            rec.status = "failed";
+            rec.message = msg;
+            record_run(lake, &rec);
             rc = tarn_cli_fail(cmd, &err);
             goto out;
         }
@@ -253,16 +282,34 @@ int tarn_cli_run(int argc, char **argv)
             char silver[PATH_MAX];
             snprintf(silver, sizeof silver, "%s/silver/%s", lake, c->dataset);
             tarn_status cst;
-            if (run_checks(c, lake, silver, jo, json, &err, &cst))
+            int64_t counts[2] = {0, 0};
+            if (run_checks(c, lake, silver, jo, json, counts, &err, &cst)) {
                 rc = 1;
+                rec.status = "checks failed";
+            }
             if (cst != TARN_OK) {
                 rc = tarn_cli_fail(cmd, &err);
                 goto out;
             }
+            rec.checks_passed = counts[0];
+            rec.checks_failed = counts[1];
         }
+        rec.duration_us = tarn_monotonic_us() - t0;
+        rec.bronze_from = r.bronze_from;
+        rec.bronze_to = r.bronze_to;
+        rec.rows_in = r.rows_in;
+        rec.inserted = r.inserted;
+        rec.updated = r.updated;
+        rec.duplicates = r.duplicates;
+        rec.stale = r.stale;
+        rec.quarantined = r.quarantined;
+        rec.warned = r.warned;
+        rec.silver_version = r.silver_version;
+        if (record_run(lake, &rec) != TARN_OK)
+            fprintf(stderr, "tarn run: warning: could not record the run in %s/tarn.db\n", lake);
     }
     if (json) {
-        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
         if (s)
             puts(s);
         free(s);

@@ -180,9 +180,11 @@ static tarn_status dedup(round *r, tarn_err *err)
             r->km.n++;
             continue;
         }
-        /* Same key again: the later arrival wins unless its sequence is older. */
+        /* Same key again: by sequence_by the strictly newer row wins (a tie
+         * keeps the earlier arrival, as the merge does); without it, the
+         * later arrival. */
         int64_t p = e->row;
-        bool newer = r->seq_col < 0 || seq_cmp(r->in, i, r->in, p, r->seq_col) >= 0;
+        bool newer = r->seq_col < 0 || seq_cmp(r->in, i, r->in, p, r->seq_col) > 0;
         r->res->duplicates++;
         if (newer) {
             r->drop[p] = 1;
@@ -354,6 +356,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
                              bool silver_exists, int64_t quarantine_done, tarn_silver_result *res,
                              tarn_err *err)
 {
+    bool full = o->full_refresh;
     round r = {0};
     r.c = c;
     r.res = res;
@@ -398,14 +401,22 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     }
     tarn_delta_scan_close(scan);
     /* Quarantine first (skipped when a killed run already committed it). */
-    if (st == TARN_OK && r.q->n_rows > 0) {
+    const char *ids_q[] = {p->quarantine_app}, *ids_s[] = {p->silver_app};
+    if (st == TARN_OK && (r.q->n_rows > 0 || (full && tarn_delta_is_table(p->quarantine)))) {
         res->quarantined += r.q->n_rows;
-        if (quarantine_done < to) {
+        if (full || quarantine_done < to) {
             tarn_delta_write_opts wo;
             tarn_delta_write_opts_init(&wo);
-            wo.app_id = p->quarantine_app;
-            wo.app_version = to;
-            tarn_batch *qb = r.q;
+            if (full) { /* replace, and record the progress without the skip rule */
+                wo.mode = TARN_DELTA_OVERWRITE;
+                wo.txn_ids = ids_q;
+                wo.n_txn_ids = 1;
+                wo.txn_version = to;
+            } else {
+                wo.app_id = p->quarantine_app;
+                wo.app_version = to;
+            }
+            tarn_batch *qb = r.q->n_rows ? r.q : NULL;
             st = tarn_delta_write(p->quarantine, tarn_refine_quarantine_schema(rf), one_batch, &qb,
                                   &wo, NULL, err);
         }
@@ -420,12 +431,20 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     }
     if (st == TARN_OK) {
         r.in->schema = c->schema; /* the Silver table's nullability */
-        if (!silver_exists || r.n_key == 0) {
-            /* A new table, or no key to merge on: the rows are appended. */
+        if (!silver_exists || r.n_key == 0 || full) {
+            /* A new table, or no key to merge on: the rows are appended; a
+             * full refresh replaces the table. */
             tarn_delta_write_opts wo;
             tarn_delta_write_opts_init(&wo);
-            wo.app_id = p->silver_app;
-            wo.app_version = to;
+            if (full) {
+                wo.mode = TARN_DELTA_OVERWRITE;
+                wo.txn_ids = ids_s;
+                wo.n_txn_ids = 1;
+                wo.txn_version = to;
+            } else {
+                wo.app_id = p->silver_app;
+                wo.app_version = to;
+            }
             tarn_delta_write_result wr;
             st = tarn_delta_write(p->silver, c->schema, insert_next, &r, &wo, &wr, err);
             if (st == TARN_OK) {
@@ -499,6 +518,10 @@ tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
         qdone = tarn_delta_snapshot_txn(qs, p.quarantine_app);
     tarn_delta_snapshot_destroy(ss);
     tarn_delta_snapshot_destroy(qs);
+    if (o->full_refresh) { /* all of Bronze, in one round */
+        last = -1;
+        qdone = -1;
+    }
     out->bronze_from = last;
     out->bronze_to = last;
     /* A quarantine ahead of Silver marks a killed run: finish its range first. */

@@ -23,8 +23,9 @@
 #include "contract/contract.h"
 
 typedef struct tarn_silver_opts {
-    const char *lake; /* lake directory */
-    int64_t now_us;   /* _quarantined_at; 0 = the clock */
+    const char *lake;  /* lake directory */
+    int64_t now_us;    /* _quarantined_at; 0 = the clock */
+    bool full_refresh; /* rebuild Silver and its quarantine from all of Bronze */
 } tarn_silver_opts;
 
 typedef struct tarn_silver_result {

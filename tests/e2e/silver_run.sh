@@ -62,12 +62,42 @@ run 0 run orders --no-checks
 expect_out "orders: up to date (Bronze version 1)"
 run 0 table history lake/silver/orders --limit 1
 expect_out_has "MERGE"
+# A full refresh of the small dataset gives the same rows.
+run 0 run orders --full-refresh --no-checks
+expect_out_has "orders: Bronze versions 0..1: 10 rows in"
+run 0 cat lake/silver/orders --format csv --columns order_id,user_id,amount,status
+expect_sorted_out 'order_id,user_id,amount,status
+o1,1,11.00,paid
+o3,3,8.00,paid
+o5,5,5.00,new'
+run 0 cat lake/silver/orders__quarantine --format csv --columns _source_line
+[ "$(tail -n +2 "$WORK/out" | wc -l)" = 4 ] || fail "quarantine after full refresh: $(cat "$WORK/out")"
 # JSON summary, --all.
 printf '{"order_id":"o6","user_id":6,"amount":"1.00","status":"new","updated_at":"2026-01-03T00:00:00Z"}\n' >in/day3.ndjson
 run 0 ingest orders in/day3.ndjson --quiet
 run 0 run --all --json
 expect_out_has '"inserted": 1,'
 expect_out_has '"bronze_to": 2,'
+
+# The run history and each dataset's freshness against its sla.
+run 0 runs orders --limit 2
+expect_out_has "orders"
+[ "$(grep -c '^orders ' "$WORK/out")" = 2 ] || fail "two runs expected: $(cat "$WORK/out")"
+run 0 runs --json
+expect_out_has '"kind": "full-refresh",'
+expect_out_has '"quarantined": 4,'
+expect_out_has '"status": "ok",'
+sed -i 's/^version: 1.2.0/version: 1.2.0\nsla: 1h/' contracts/orders.yaml
+run 0 status
+expect_out_has "fresh"
+cat >contracts/later.yaml <<'Y'
+dataset: later
+sla: 1s
+schema: [{name: a, type: int}]
+Y
+run 0 status --json
+expect_out_has '"state": "never run"'
+rm contracts/later.yaml
 
 # A killed run, started again, equals an uninterrupted run.
 "$BUILD/tarn_tool_ndjgen" 60000 --seed 5 --dup-rate 0.2 >big.ndjson
@@ -103,6 +133,14 @@ done
 cmp -s ref.silver crash.silver || fail "Silver after kills differs from an uninterrupted run"
 cmp -s ref.q crash.q || fail "quarantine after kills differs from an uninterrupted run"
 [ "$(wc -l <ref.silver)" -gt 1000 ] || fail "expected many Silver rows"
+# A full refresh rebuilds the same tables from all of Bronze.
+TARN_LAKE=$WORK/crash "$TARN" run big --contracts c2 --full-refresh >/dev/null || fail "full refresh"
+"$TARN" cat $WORK/crash/silver/big --format ndjson | LC_ALL=C sort >full.silver
+"$TARN" cat $WORK/crash/silver/big__quarantine --format csv --columns _source_file,_source_line,_reasons | LC_ALL=C sort >full.q
+cmp -s ref.silver full.silver || fail "full refresh differs from the incremental runs"
+cmp -s ref.q full.q || fail "full refresh quarantine differs"
+TARN_LAKE=$WORK/crash run_out=$("$TARN" run big --contracts c2) || fail "run after refresh"
+case $run_out in *"up to date"*) ;; *) fail "after a full refresh nothing is left to do: $run_out" ;; esac
 
 # Errors.
 run 2 run
