@@ -2,7 +2,8 @@
 # scripts/demo.sh - the `make demo` walk-through: write the built-in demo
 # orders into a Delta table, read them back, append, reject a bad file
 # without touching the table, time-travel, delete, inspect; then lint its
-# data contract, test the table against it and diff a proposed change.
+# data contract, test the table against it and diff a proposed change; then
+# the medallion pipeline: two days of orders_global through Bronze and Silver.
 set -eu
 TARN=${1:-build/release/tarn}
 cd "$(dirname "$0")/.."
@@ -60,5 +61,32 @@ step "11. Test the table against its contract (exit 1: a fail-severity rule fail
 step "12. A proposed contract change: what breaks, and for whom (exit 1: no major version bump)" \
      "tarn contract diff demo/contracts/orders.yaml demo/contracts_v2/orders.yaml"
 "$TARN" contract diff demo/contracts/orders.yaml demo/contracts_v2/orders.yaml || echo "(exit $?: CI would block this pull request)"
+
+# --- The medallion pipeline: Bronze -> Silver, driven by a contract ---------
+export TARN_LAKE="$LAKE"
+C=demo/contracts
+step "13. Bronze: land day 1 of orders_global as received (2 lines are not JSON; they land too)" \
+     "tarn ingest orders_global demo/orders_global_1.ndjson --contracts $C"
+"$TARN" ingest orders_global demo/orders_global_1.ndjson --contracts "$C"
+
+step "14. Silver: cast, check, quarantine, deduplicate, merge" "tarn run orders_global --contracts $C"
+"$TARN" run orders_global --contracts "$C" || echo "(exit $?: a check failed)"
+
+step "15. Why records were quarantined" \
+     "tarn cat $LAKE/silver/orders_global__quarantine --columns _source_line,_reasons,_rule_ids --format table"
+"$TARN" cat "$LAKE/silver/orders_global__quarantine" --columns _source_line,_reasons,_rule_ids --format table
+
+step "16. Day 2 arrives (late updates, an out-of-order update, bad values); re-ingesting day 1 changes nothing" \
+     "tarn ingest orders_global demo/orders_global_1.ndjson demo/orders_global_2.ndjson --contracts $C"
+"$TARN" ingest orders_global demo/orders_global_1.ndjson demo/orders_global_2.ndjson --contracts "$C"
+"$TARN" run orders_global --contracts "$C" || echo "(exit $?: a check failed)"
+
+step "17. Silver holds one row per order, the latest version" \
+     "tarn cat $LAKE/silver/orders_global --where \"order_id = 'og-00010' OR order_id = 'og-00011'\" --format table"
+"$TARN" cat "$LAKE/silver/orders_global" --where "order_id = 'og-00010' OR order_id = 'og-00011'" --format table
+
+step "18. Run history and freshness" "tarn runs; tarn status --contracts $C"
+"$TARN" runs
+"$TARN" status --contracts "$C" || true
 
 printf '\nThe table is at %s: a standard Delta Lake table (Spark, DuckDB, Trino, delta-rs read it).\n' "$T"
