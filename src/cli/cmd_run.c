@@ -161,6 +161,36 @@ static int run_checks(const tarn_contract *c, const char *lake, const char *silv
     return rc;
 }
 
+/* Schema drift of the run: unknown fields, missing columns, other kinds. */
+static void print_drift(const tarn_contract *c, const tarn_silver_result *r, json_t *jo, bool json)
+{
+    json_t *arr = json ? json_array() : NULL;
+    for (int i = 0; i < r->n_drift; i++) {
+        const tarn_refine_drift *d = &r->drift[i];
+        if (json) {
+            json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I}", "field", d->name,
+                                                 "unknown", (json_int_t)d->unknown, "missing",
+                                                 (json_int_t)d->missing, "other_kind",
+                                                 (json_int_t)d->kind));
+            continue;
+        }
+        if (d->unknown)
+            printf("  drift: field '%s' is not in the contract (%lld record%s%s)\n", d->name,
+                   (long long)d->unknown, d->unknown == 1 ? "" : "s",
+                   c->evolution == TARN_CT_EVOLUTION_RESCUE ? ", kept in _rescued_data" : "");
+        if (d->missing)
+            printf("  drift: column '%s' missing (%lld record%s)\n", d->name, (long long)d->missing,
+                   d->missing == 1 ? "" : "s");
+        if (d->kind)
+            printf("  drift: column '%s' holds another JSON kind than its type (%lld record%s)\n",
+                   d->name, (long long)d->kind, d->kind == 1 ? "" : "s");
+    }
+    if (json) {
+        json_object_set_new(jo, "rescued", json_integer(r->rescued));
+        json_object_set_new(jo, "drift", arr);
+    }
+}
+
 static tarn_status record_run(const char *lake, const tarn_run_record *rec)
 {
     tarn_catalog *cat;
@@ -278,6 +308,7 @@ int tarn_cli_run(int argc, char **argv)
                    (long long)r.duplicates, (long long)r.stale, (long long)r.quarantined,
                    (long long)r.warned, (long long)r.silver_version, secs);
         }
+        print_drift(c, &r, jo, json);
         if (checks) {
             char silver[PATH_MAX];
             snprintf(silver, sizeof silver, "%s/silver/%s", lake, c->dataset);

@@ -86,6 +86,12 @@ typedef struct tarn_ct_kv {
     const char *value; /* scalar text */
 } tarn_ct_kv;
 
+/* What a Silver run does with fields the contract does not name. */
+typedef enum tarn_ct_evolution {
+    TARN_CT_EVOLUTION_RESCUE = 0, /* keep them as JSON in _rescued_data */
+    TARN_CT_EVOLUTION_FAIL        /* stop the run, commit nothing */
+} tarn_ct_evolution;
+
 /* Where raw data for the dataset comes from (Bronze ingestion). */
 typedef struct tarn_ct_source {
     const char *format;      /* auto (default), ndjson, json, csv, tsv, parquet */
@@ -119,6 +125,8 @@ typedef struct tarn_contract {
     tarn_ct_loc primary_key_loc;
     const char *sequence_by; /* column ordering updates of one key, or NULL */
     tarn_ct_loc sequence_by_loc;
+    tarn_ct_evolution evolution; /* fields the schema does not name: rescue (default) or fail */
+    tarn_ct_loc evolution_loc;
     int n_checks; /* quality: [...] */
     tarn_ct_check *checks;
     bool has_source; /* source: present */

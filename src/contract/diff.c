@@ -596,6 +596,17 @@ tarn_status tarn_ct_diff_contracts(const tarn_contract *o, const tarn_contract *
     if (o->sla_seconds != n->sla_seconds)
         CHANGE(d, TARN_DIFF_INFO, TARN_AUD_NONE, "sla_changed", NULL, n->dataset_loc, false, o->sla,
                n->sla, "sla %s -> %s", orv(o->sla), orv(n->sla));
+    if (o->evolution != n->evolution) {
+        bool to_fail = n->evolution == TARN_CT_EVOLUTION_FAIL;
+        const char *a = to_fail ? "rescue" : "fail", *b = to_fail ? "fail" : "rescue";
+        tarn_ct_loc at = n->evolution_loc.line ? n->evolution_loc : n->dataset_loc;
+        if (to_fail)
+            CHANGE(d, TARN_DIFF_BREAKING, TARN_AUD_WRITERS, "evolution_changed", NULL, at, false, a,
+                   b, "evolution rescue -> fail (producers sending extra fields will fail)");
+        else
+            CHANGE(d, TARN_DIFF_INFO, TARN_AUD_NONE, "evolution_changed", NULL, at, false, a, b,
+                   "evolution fail -> rescue");
+    }
     if (!same_source(o, n))
         CHANGE(d, TARN_DIFF_INFO, TARN_AUD_NONE, "source_changed", NULL,
                n->has_source ? n->source.loc : n->dataset_loc, false, NULL, NULL,

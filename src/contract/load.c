@@ -740,11 +740,12 @@ enum {
     D_PK,
     D_SEQ,
     D_QUALITY,
-    D_SOURCE
+    D_SOURCE,
+    D_EVOLUTION
 };
-static const char *const contract_keys[] = {"dataset",     "version", "description", "owner",
-                                            "sla",         "tags",    "schema",      "primary_key",
-                                            "sequence_by", "quality", "source",      NULL};
+static const char *const contract_keys[] = {
+    "dataset", "version", "description", "owner",  "sla",       "tags", "schema",
+    "primary_key", "sequence_by", "quality", "source", "evolution", NULL};
 
 typedef struct top_ctx {
     yaml_node_t *schema, *pk, *seq, *quality, *dataset;
@@ -803,6 +804,14 @@ static tarn_status contract_key(loader *L, void *vctx, int key, yaml_node_t *k, 
     case D_QUALITY:
         tx->quality = v;
         return TARN_OK;
+    case D_EVOLUTION: {
+        static const char *const modes[] = {"rescue", "fail", NULL};
+        const char *m;
+        TARN_TRY(one_of(L, v, "evolution", modes, &m));
+        c->evolution = !strcmp(m, "fail") ? TARN_CT_EVOLUTION_FAIL : TARN_CT_EVOLUTION_RESCUE;
+        c->evolution_loc = loc_of(v);
+        return TARN_OK;
+    }
     default:
         c->has_source = true;
         c->source.loc = loc_of(v);

@@ -30,7 +30,11 @@ typedef struct row_fail {
 struct tarn_refine {
     const tarn_contract *c;
     int64_t now_us;
-    tarn_schema *good_schema; /* contract columns, all nullable */
+    tarn_schema *good_schema;   /* contract columns, all nullable, + _rescued_data */
+    tarn_schema *parse_schema;  /* contract columns, all nullable */
+    tarn_schema *silver_schema; /* contract nullability + _rescued_data */
+    const char **rescued;       /* per Bronze row: _rescued_data text (arena) or NULL */
+    uint8_t *seen;              /* per contract column, for one record */
     tarn_schema *q_schema;
     tarn_refine_out out;
     tarn_arena *a;      /* per batch */
@@ -75,19 +79,29 @@ tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refi
     r->now_us = now_us ? now_us : tarn_now_us();
     tarn_buf_init(&r->text);
     r->good_schema = tarn_schema_clone(c->schema);
+    r->parse_schema = tarn_schema_clone(c->schema);
+    r->silver_schema = tarn_schema_clone(c->schema);
+    r->seen = tarn_calloc((size_t)c->n_columns + 1, 1);
     r->a = tarn_arena_create(0);
     tarn_status st = TARN_OK;
-    if (!r->good_schema || !r->a)
+    if (!r->good_schema || !r->parse_schema || !r->silver_schema || !r->seen || !r->a)
         st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     else {
-        for (int i = 0; i < r->good_schema->n_fields; i++)
+        for (int i = 0; i < r->good_schema->n_fields; i++) {
             r->good_schema->fields[i].nullable = true;
-        st = tarn_schema_parse(TARN_QUARANTINE_SCHEMA, &r->q_schema, err);
+            r->parse_schema->fields[i].nullable = true;
+        }
+        tarn_type str = tarn_type_make(TARN_TYPE_STRING);
+        if (!tarn_schema_add(r->good_schema, "_rescued_data", str, true) ||
+            !tarn_schema_add(r->silver_schema, "_rescued_data", str, true))
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        if (st == TARN_OK)
+            st = tarn_schema_parse(TARN_QUARANTINE_SCHEMA, &r->q_schema, err);
     }
     if (st == TARN_OK) {
         r->out.good = tarn_batch_create(r->good_schema);
         r->out.quarantine = tarn_batch_create(r->q_schema);
-        r->parsed = tarn_batch_create(r->good_schema);
+        r->parsed = tarn_batch_create(r->parse_schema);
         if (!r->out.good || !r->out.quarantine || !r->parsed)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
@@ -107,6 +121,10 @@ void tarn_refine_destroy(tarn_refine *r)
     tarn_batch_destroy(r->out.quarantine);
     tarn_batch_destroy(r->parsed);
     tarn_schema_destroy(r->good_schema);
+    tarn_schema_destroy(r->parse_schema);
+    tarn_schema_destroy(r->silver_schema);
+    tarn_free(r->rescued);
+    tarn_free(r->seen);
     tarn_schema_destroy(r->q_schema);
     tarn_arena_destroy(r->a);
     tarn_free(r->fails);
@@ -122,6 +140,11 @@ void tarn_refine_destroy(tarn_refine *r)
 const tarn_schema *tarn_refine_good_schema(const tarn_refine *r)
 {
     return r->good_schema;
+}
+
+const tarn_schema *tarn_refine_silver_schema(const tarn_refine *r)
+{
+    return r->silver_schema;
 }
 
 const tarn_schema *tarn_refine_quarantine_schema(const tarn_refine *r)
@@ -236,6 +259,196 @@ static tarn_status reserve_parsed(tarn_refine *r, int64_t n, tarn_err *err)
     return TARN_OK;
 }
 
+/* ---- schema drift ------------------------------------------------------------- */
+
+static tarn_refine_drift *drift_for(tarn_refine *r, const char *name, size_t len)
+{
+    tarn_refine_out *o = &r->out;
+    len = TARN_MIN(len, sizeof o->drift[0].name - 1);
+    for (int i = 0; i < o->n_drift; i++)
+        if (strlen(o->drift[i].name) == len && !memcmp(o->drift[i].name, name, len))
+            return &o->drift[i];
+    if (o->n_drift == TARN_REFINE_MAX_DRIFT)
+        return NULL;
+    tarn_refine_drift *d = &o->drift[o->n_drift++];
+    memset(d, 0, sizeof *d);
+    memcpy(d->name, name, len);
+    return d;
+}
+
+/* End of the (valid) JSON value at p. */
+static const char *skip_value(const char *p, const char *end)
+{
+    if (p >= end)
+        return p;
+    if (*p == '"') {
+        for (p++; p < end && *p != '"'; p++)
+            if (*p == '\\')
+                p++;
+        return p < end ? p + 1 : end;
+    }
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        for (; p < end; p++) {
+            if (*p == '"') {
+                p = skip_value(p, end) - 1;
+                continue;
+            }
+            if (*p == '{' || *p == '[')
+                depth++;
+            else if ((*p == '}' || *p == ']') && --depth == 0)
+                return p + 1;
+        }
+        return end;
+    }
+    while (p < end && !strchr(",}] \t\r\n", *p))
+        p++;
+    return p;
+}
+
+/* Does a JSON value starting with c suit type t? */
+static bool kind_ok(tarn_type t, char c)
+{
+    bool num = c == '-' || (c >= '0' && c <= '9');
+    if (c == 'n')
+        return true; /* null suits every column */
+    switch (t.id) {
+    case TARN_TYPE_BOOL:
+        return c == 't' || c == 'f';
+    case TARN_TYPE_STRING:
+    case TARN_TYPE_BINARY:
+    case TARN_TYPE_DATE:
+    case TARN_TYPE_TIME:
+    case TARN_TYPE_TIMESTAMP:
+    case TARN_TYPE_TIMESTAMP_NTZ:
+        return c == '"';
+    case TARN_TYPE_DECIMAL:
+        return num || c == '"'; /* decimals travel as strings too ("12.50") */
+    default:
+        return tarn_type_is_integer(t.id) || t.id == TARN_TYPE_FLOAT32 || t.id == TARN_TYPE_FLOAT64
+                   ? num
+                   : true;
+    }
+}
+
+static const char *ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Walks the top-level fields of a JSON object record: counts drift, builds
+ * _rescued_data, enforces evolution: fail. */
+static tarn_status scan_fields(tarn_refine *r, const tarn_batch *b, int64_t row, const char *p,
+                               size_t n, tarn_err *err)
+{
+    const tarn_contract *c = r->c;
+    const char *end = p + n, *q = ws(p, end);
+    if (q >= end || *q != '{')
+        return TARN_OK; /* not an object: the parser says so */
+    memset(r->seen, 0, (size_t)c->n_columns);
+    tarn_buf resc;
+    tarn_buf_init(&resc);
+    tarn_status st = TARN_OK;
+    q = ws(q + 1, end);
+    while (st == TARN_OK && q < end && *q == '"') {
+        const char *ks = q + 1, *ke = skip_value(q, end) - 1;
+        bool escaped = memchr(ks, '\\', (size_t)(ke - ks)) != NULL;
+        const char *vs = ws(ke + 1, end);
+        if (vs < end && *vs == ':')
+            vs = ws(vs + 1, end);
+        const char *ve = skip_value(vs, end);
+        int col = -1;
+        for (int i = 0; !escaped && i < c->n_columns; i++)
+            if (strlen(c->columns[i].name) == (size_t)(ke - ks) &&
+                !memcmp(c->columns[i].name, ks, (size_t)(ke - ks)))
+                col = i;
+        if (col >= 0) {
+            r->seen[col] = 1;
+            if (vs < end && !kind_ok(c->columns[col].type, *vs)) {
+                tarn_refine_drift *d = drift_for(r, ks, (size_t)(ke - ks));
+                if (d)
+                    d->kind++;
+            }
+        } else {
+            tarn_refine_drift *d = drift_for(r, ks, (size_t)(ke - ks));
+            if (d)
+                d->unknown++;
+            if (c->evolution == TARN_CT_EVOLUTION_FAIL) {
+                int32_t fl;
+                const char *file = str_at(b->cols[r->bc[B_FILE]], row, &fl);
+                st = tarn_err_set(err, TARN_ERR_DATA,
+                                  "%.*s:%lld: field '%.*s' is not in the contract of '%s' "
+                                  "(evolution: fail)",
+                                  (int)fl, file ? file : "",
+                                  (long long)tarn_vec_get_i64(b->cols[r->bc[B_LINE]], row),
+                                  (int)TARN_MIN(ke - ks, 80), ks, c->dataset);
+                break;
+            }
+            if (tarn_buf_append_char(&resc, resc.len ? ',' : '{') != TARN_OK ||
+                tarn_buf_append(&resc, ks - 1, (size_t)(ke - ks + 2)) != TARN_OK ||
+                tarn_buf_append_char(&resc, ':') != TARN_OK ||
+                tarn_buf_append(&resc, vs, (size_t)(ve - vs)) != TARN_OK)
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+        q = ws(ve, end);
+        if (q < end && *q == ',')
+            q = ws(q + 1, end);
+    }
+    for (int i = 0; st == TARN_OK && i < c->n_columns; i++)
+        if (!r->seen[i]) {
+            tarn_refine_drift *d = drift_for(r, c->columns[i].name, strlen(c->columns[i].name));
+            if (d)
+                d->missing++;
+        }
+    if (st == TARN_OK && resc.len) {
+        if (tarn_buf_append_char(&resc, '}') != TARN_OK ||
+            !(r->rescued[row] = tarn_arena_strndup(r->a, resc.data, resc.len)))
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    tarn_buf_fini(&resc);
+    return st;
+}
+
+/* CSV: header columns the contract does not name, and contract columns the
+ * header lacks, counted for every row of the run. */
+static void scan_header(tarn_refine *r, const char *h, int32_t hl, char delim, int64_t rows)
+{
+    const tarn_contract *c = r->c;
+    memset(r->seen, 0, (size_t)c->n_columns);
+    for (int32_t i = 0; i <= hl;) {
+        int32_t j = i;
+        while (j < hl && h[j] != delim)
+            j++;
+        const char *name = h + i;
+        int32_t len = j - i;
+        if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
+            name++;
+            len -= 2;
+        }
+        int col = -1;
+        for (int k = 0; k < c->n_columns; k++)
+            if (strlen(c->columns[k].name) == (size_t)len &&
+                !memcmp(c->columns[k].name, name, (size_t)len))
+                col = k;
+        if (col >= 0)
+            r->seen[col] = 1;
+        else if (len > 0) {
+            tarn_refine_drift *d = drift_for(r, name, (size_t)len);
+            if (d)
+                d->unknown += rows;
+        }
+        i = j + 1;
+    }
+    for (int k = 0; k < c->n_columns; k++)
+        if (!r->seen[k]) {
+            tarn_refine_drift *d = drift_for(r, c->columns[k].name, strlen(c->columns[k].name));
+            if (d)
+                d->missing += rows;
+        }
+}
+
 /* Parses Bronze rows [from, to) (one shape) and appends the good ones to
  * r->parsed. */
 static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, int64_t to,
@@ -261,6 +474,9 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
         if (tarn_buf_append(&r->text, h, (size_t)hl) != TARN_OK ||
             tarn_buf_append_char(&r->text, '\n') != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        int32_t dlen;
+        const char *d = str_at(dl, from, &dlen);
+        scan_header(r, h, hl, d && dlen == 1 ? d[0] : ',', to - from);
         for (int32_t k = 0; k < hl; k++)
             line += h[k] == '\n';
         line++;
@@ -277,6 +493,8 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
             TARN_TRY(fail_row(r, i, reason, "_record.json", err));
             continue;
         }
+        if (!csv)
+            TARN_TRY(scan_fields(r, b, i, t ? t : "", (size_t)len, err));
         TARN_TRY(grow_lines(r, err));
         r->line_start[r->n_lines] = line;
         r->line_row[r->n_lines++] = i;
@@ -316,7 +534,7 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
      * reader returns the others in order minus those it reports bad. */
     tarn_io_reader *rd;
     TARN_TRY(tarn_io_reader_open_mem(r->text.data, r->text.len,
-                                     csv ? "bronze.csv" : "bronze.ndjson", r->good_schema, &o, &rd,
+                                     csv ? "bronze.csv" : "bronze.ndjson", r->parse_schema, &o, &rd,
                                      err));
     tarn_status st = TARN_OK;
     int64_t start_rows = r->parsed->n_rows;
@@ -407,16 +625,34 @@ static tarn_status copy_str(tarn_vec *dst, const tarn_vec *src, int64_t i)
 static tarn_status build_outputs(tarn_refine *r, const tarn_batch *b, tarn_err *err)
 {
     tarn_refine_out *o = &r->out;
-    /* Good rows: parsed rows whose Bronze row has no failure. */
+    /* Good rows: parsed rows whose Bronze row has no failure, gathered a
+     * column at a time, then their _rescued_data. */
+    int64_t *idx = tarn_alloc(((size_t)r->parsed->n_rows + 1) * sizeof *idx);
+    if (!idx)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    int64_t n = 0;
     for (int64_t i = 0; i < r->parsed->n_rows; i++) {
         int64_t src = r->parsed_src[i];
         if (r->fails[src].reasons)
             continue;
-        if (tarn_batch_append_range(o->good, r->parsed, i, 1) != TARN_OK)
-            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        o->good_src[o->good->n_rows - 1] = src;
+        o->good_src[n] = src;
+        idx[n++] = i;
         o->n_warned += r->warned[i];
     }
+    tarn_status gst = TARN_OK;
+    int nc = r->parsed->n_cols;
+    for (int cI = 0; cI < nc && gst == TARN_OK; cI++)
+        gst = tarn_vec_append_take(o->good->cols[cI], r->parsed->cols[cI], idx, n);
+    tarn_vec *rv = o->good->cols[nc];
+    for (int64_t k = 0; k < n && gst == TARN_OK; k++) {
+        const char *t = r->rescued[o->good_src[k]];
+        gst = t ? tarn_vec_append_bytes(rv, t, (int64_t)strlen(t)) : tarn_vec_append_null(rv);
+        o->n_rescued += t != NULL;
+    }
+    tarn_free(idx);
+    if (gst != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    o->good->n_rows = n;
     tarn_vec **q = o->quarantine->cols;
     const char *ver = r->c->version;
     for (int64_t i = 0; i < b->n_rows; i++) {
@@ -473,15 +709,21 @@ tarn_status tarn_refine_batch(tarn_refine *r, const tarn_batch *b, tarn_refine_o
         if (w)
             r->warned = w;
         int64_t *g = w ? tarn_realloc(r->out.good_src, (size_t)n * sizeof *g) : NULL;
-        if (!f || !w || !g)
+        if (g)
+            r->out.good_src = g;
+        const char **rs = g ? tarn_realloc(r->rescued, (size_t)n * sizeof *rs) : NULL;
+        if (!f || !w || !g || !rs)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        r->out.good_src = g;
+        r->rescued = rs;
         r->cap_rows = n;
     }
     if (n > 0) {
         memset(r->fails, 0, (size_t)n * sizeof *r->fails);
         memset(r->warned, 0, (size_t)n * sizeof *r->warned);
+        memset(r->rescued, 0, (size_t)n * sizeof *r->rescued);
     }
+    r->out.n_rescued = 0;
+    r->out.n_drift = 0;
     tarn_arena_reset(r->a);
     tarn_batch_reset(r->out.good);
     tarn_batch_reset(r->out.quarantine);

@@ -394,6 +394,22 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
             if ((st = tarn_refine_batch(rf, b, &ro, err)) != TARN_OK)
                 break;
             res->warned += ro->n_warned;
+            res->rescued += ro->n_rescued;
+            for (int d = 0; d < ro->n_drift; d++) {
+                const tarn_refine_drift *x = &ro->drift[d];
+                int k = 0;
+                while (k < res->n_drift && strcmp(res->drift[k].name, x->name))
+                    k++;
+                if (k == res->n_drift) {
+                    if (k == TARN_REFINE_MAX_DRIFT)
+                        continue;
+                    res->drift[res->n_drift++] = *x;
+                    continue;
+                }
+                res->drift[k].unknown += x->unknown;
+                res->drift[k].missing += x->missing;
+                res->drift[k].kind += x->kind;
+            }
             if (tarn_batch_append_range(r.in, ro->good, 0, ro->good->n_rows) != TARN_OK ||
                 tarn_batch_append_range(r.q, ro->quarantine, 0, ro->quarantine->n_rows) != TARN_OK)
                 st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
@@ -430,7 +446,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
     if (st == TARN_OK) {
-        r.in->schema = c->schema; /* the Silver table's nullability */
+        r.in->schema = tarn_refine_silver_schema(rf); /* the Silver table's nullability */
         if (!silver_exists || r.n_key == 0 || full) {
             /* A new table, or no key to merge on: the rows are appended; a
              * full refresh replaces the table. */
@@ -446,7 +462,8 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
                 wo.app_version = to;
             }
             tarn_delta_write_result wr;
-            st = tarn_delta_write(p->silver, c->schema, insert_next, &r, &wo, &wr, err);
+            st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, &r, &wo,
+                                  &wr, err);
             if (st == TARN_OK) {
                 res->inserted += r.in->n_rows;
                 res->silver_version = wr.version;

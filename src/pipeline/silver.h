@@ -20,7 +20,7 @@
 #ifndef TARN_PIPELINE_SILVER_H
 #define TARN_PIPELINE_SILVER_H
 
-#include "contract/contract.h"
+#include "pipeline/refine.h"
 
 typedef struct tarn_silver_opts {
     const char *lake;  /* lake directory */
@@ -37,9 +37,13 @@ typedef struct tarn_silver_result {
     int64_t updated;                /* existing keys replaced by newer rows */
     int64_t stale;                  /* incoming rows older than the Silver row of their key */
     int64_t warned;                 /* rows kept despite a failed warn-severity rule */
-    int64_t files_rewritten;        /* Silver files replaced by the merge */
-    int64_t silver_version;         /* Silver version after the run (-1: no table) */
-    bool committed;                 /* Silver got a new version */
+    int64_t rescued;                /* rows with fields the contract does not name, kept in
+                                       _rescued_data */
+    int n_drift;                    /* schema drift seen (unknown / missing / other kind) */
+    tarn_refine_drift drift[TARN_REFINE_MAX_DRIFT];
+    int64_t files_rewritten; /* Silver files replaced by the merge */
+    int64_t silver_version;  /* Silver version after the run (-1: no table) */
+    bool committed;          /* Silver got a new version */
 } tarn_silver_result;
 
 /* Runs Silver for contract c: LAKE/bronze/<dataset> into LAKE/silver/<dataset>

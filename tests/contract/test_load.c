@@ -328,6 +328,8 @@ static void test_errors_more(void **state)
                  "orders.yaml:2:14: primary_key: at least one column is needed");
     expect_error("dataset: x\nsource: {options: {a: 1, a: 2}}\nschema: [{name: a, type: int}]\n",
                  "orders.yaml:2:26: duplicate source option 'a'");
+    expect_error("dataset: x\nevolution: ignore\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:2:12: evolution: unknown value 'ignore'");
     expect_error("dataset: x\nsource: {header: maybe}\nschema: [{name: a, type: int}]\n",
                  "orders.yaml:2:18: header: expected true or false, got 'maybe'");
     expect_error("dataset: x\nschema:\n  - name: a\n    type: int\n"

@@ -38,9 +38,10 @@ run 0 run orders
 expect_out_has "orders: Bronze versions 0..0: 7 rows in, 2 inserted, 0 updated, 1 duplicates, 0 stale, 4 quarantined, 0 warned; silver version 0"
 expect_out_has "  WARN check null_percentage(user_id) < 1: 50"
 expect_out_has "  checks: 1 passed, 0 failed, 1 warned"
+expect_out_has "  drift: field 'coupon' is not in the contract (1 record, kept in _rescued_data)"
 run 0 cat lake/silver/orders --format ndjson
-expect_sorted_out '{"order_id":"o1","user_id":1,"amount":"11.00","status":"paid","updated_at":"2026-01-01T01:00:00.000000Z"}
-{"order_id":"o3","user_id":null,"amount":"7.00","status":"new","updated_at":"2026-01-01T00:00:00.000000Z"}'
+expect_sorted_out '{"order_id":"o1","user_id":1,"amount":"11.00","status":"paid","updated_at":"2026-01-01T01:00:00.000000Z","_rescued_data":null}
+{"order_id":"o3","user_id":null,"amount":"7.00","status":"new","updated_at":"2026-01-01T00:00:00.000000Z","_rescued_data":"{\"coupon\":\"X\"}"}'
 run 0 cat lake/silver/orders__quarantine --format csv --columns _source_line,_reasons,_rule_ids,_contract_version
 expect_sorted_out '_source_line,_reasons,_rule_ids,_contract_version
 2,amount: -5.00 violates min_value(0),amount.min_value,1.2.0
@@ -141,6 +142,16 @@ cmp -s ref.silver full.silver || fail "full refresh differs from the incremental
 cmp -s ref.q full.q || fail "full refresh quarantine differs"
 TARN_LAKE=$WORK/crash run_out=$("$TARN" run big --contracts c2) || fail "run after refresh"
 case $run_out in *"up to date"*) ;; *) fail "after a full refresh nothing is left to do: $run_out" ;; esac
+
+# evolution: fail stops the run on a field the contract does not name.
+mkdir -p c3
+sed 's/^version: 1.2.0/version: 1.2.0\nevolution: fail/' contracts/orders.yaml >c3/orders.yaml
+TARN_LAKE=$WORK/strict "$TARN" ingest orders in/day1.ndjson --contracts c3 --quiet >/dev/null || fail "ingest"
+TARN_LAKE=$WORK/strict run 1 run orders --contracts c3
+expect_err_has "field 'coupon' is not in the contract of 'orders' (evolution: fail)"
+expect_err_has "day1.ndjson:3:"
+[ -d "$WORK/strict/silver/orders" ] && fail "a failed run must commit nothing to Silver"
+export TARN_LAKE=$WORK/lake
 
 # Errors.
 run 2 run

@@ -84,9 +84,24 @@ static void test_json_records(void **state)
     assert_int_equal(tarn_refine_batch(r, b, &o, &err), TARN_OK);
     char *good = render(o->good);
     assert_string_equal(good, "{\"order_id\":\"o1\",\"user_id\":1,\"amount\":\"10.50\",\"status\":"
-                              "\"new\"}\n"
+                              "\"new\",\"_rescued_data\":\"{\\\"x\\\":1}\"}\n"
                               "{\"order_id\":\"o7\",\"user_id\":7,\"amount\":null,\"status\":"
-                              "\"paid\"}\n");
+                              "\"paid\",\"_rescued_data\":null}\n");
+    assert_int_equal(o->n_rescued, 1);
+    /* Drift: x unknown once; amount missing in o7 and the null-key row; a
+     * number where a string goes (o1's "x" is unknown, not drift). */
+    bool saw_x = false, saw_amount = false;
+    for (int i = 0; i < o->n_drift; i++) {
+        if (!strcmp(o->drift[i].name, "x")) {
+            saw_x = true;
+            assert_int_equal(o->drift[i].unknown, 1);
+        }
+        if (!strcmp(o->drift[i].name, "amount")) {
+            saw_amount = true;
+            assert_int_equal(o->drift[i].missing, 1); /* o7 */
+        }
+    }
+    assert_true(saw_x && saw_amount);
     free(good);
     assert_int_equal(o->good->n_rows, 2);
     assert_int_equal(o->good_src[0], 0);
@@ -149,10 +164,12 @@ static void test_csv_records(void **state)
     assert_int_equal(tarn_refine_batch(r, b, &o, &err), TARN_OK);
     char *good = render(o->good);
     assert_string_equal(
-        good, "{\"order_id\":\"o1\",\"user_id\":1,\"amount\":\"2.50\",\"status\":\"new\"}\n"
-              "{\"order_id\":\"o4\",\"user_id\":4,\"amount\":null,\"status\":\"new\"}\n"
-              "{\"order_id\":\"o5\",\"user_id\":5,\"amount\":\"0.00\",\"status\":"
-              "\"paid\"}\n");
+        good, "{\"order_id\":\"o1\",\"user_id\":1,\"amount\":\"2.50\",\"status\":\"new\","
+              "\"_rescued_data\":null}\n"
+              "{\"order_id\":\"o4\",\"user_id\":4,\"amount\":null,\"status\":\"new\","
+              "\"_rescued_data\":null}\n"
+              "{\"order_id\":\"o5\",\"user_id\":5,\"amount\":\"0.00\",\"status\":\"paid\","
+              "\"_rescued_data\":null}\n");
     free(good);
     assert_int_equal(o->good_src[2], 4);
     assert_int_equal(o->quarantine->n_rows, 2);
