@@ -744,8 +744,8 @@ enum {
     D_EVOLUTION
 };
 static const char *const contract_keys[] = {
-    "dataset", "version", "description", "owner",  "sla",       "tags", "schema",
-    "primary_key", "sequence_by", "quality", "source", "evolution", NULL};
+    "dataset",     "version",     "description", "owner",  "sla",       "tags", "schema",
+    "primary_key", "sequence_by", "quality",     "source", "evolution", NULL};
 
 typedef struct top_ctx {
     yaml_node_t *schema, *pk, *seq, *quality, *dataset;
