@@ -353,3 +353,77 @@ out:
     tarn_free(names);
     return rc;
 }
+
+static const char heal_usage[] =
+    "usage: tarn heal DATASET [--contracts DIR] [--lake DIR] [--json]\n"
+    "\n"
+    "Judges every record in silver.DATASET__quarantine again against the current\n"
+    "contract and moves those that now pass into silver.DATASET (merged like a\n"
+    "run: newer rows win) and out of the quarantine, exactly once: a heal killed\n"
+    "half-way, run again, finishes without duplicating anything.\n";
+
+int tarn_cli_heal(int argc, char **argv)
+{
+    const char *cmd = "heal", *contracts = "contracts", *lake_opt = NULL, *dataset = NULL;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        int m;
+        if (tarn_cli_is_help(argv[i])) {
+            fputs(heal_usage, stdout);
+            return 0;
+        } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--contracts", &contracts)) != 0 ||
+                   (m = tarn_cli_opt(cmd, argc, argv, &i, "--lake", &lake_opt)) != 0) {
+            if (m < 0)
+                return 2;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return tarn_cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        } else if (!dataset) {
+            dataset = argv[i];
+        } else {
+            return tarn_cli_usage_error(cmd, "one dataset at a time");
+        }
+    }
+    if (!dataset)
+        return tarn_cli_usage_error(cmd, "no dataset given");
+    tarn_err err;
+    tarn_err_clear(&err);
+    contract_set cs = {0};
+    int rc = 2;
+    if (load_all(contracts, &cs, &err) != TARN_OK) {
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
+    const tarn_contract *c = find(&cs, dataset);
+    if (!c) {
+        tarn_err_set(&err, TARN_ERR_NOT_FOUND, "no contract for dataset '%s' in %s/", dataset,
+                     contracts);
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
+    tarn_silver_opts o = {tarn_cli_lake_dir(lake_opt), 0, false};
+    tarn_silver_result r;
+    int64_t healed;
+    if (tarn_silver_heal(c, &o, &r, &healed, &err) != TARN_OK) {
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
+    if (json)
+        printf("{\"dataset\": \"%s\", \"judged\": %lld, \"healed\": %lld, \"inserted\": %lld, "
+               "\"updated\": %lld, \"stale\": %lld, \"still_quarantined\": %lld}\n",
+               c->dataset, (long long)r.rows_in, (long long)healed, (long long)r.inserted,
+               (long long)r.updated, (long long)r.stale, (long long)r.quarantined);
+    else
+        printf("%s: %lld quarantined records judged with contract %s: %lld healed (%lld inserted, "
+               "%lld updated, %lld older than Silver), %lld still quarantined\n",
+               c->dataset, (long long)r.rows_in, c->version ? c->version : "(no version)",
+               (long long)healed, (long long)r.inserted, (long long)r.updated, (long long)r.stale,
+               (long long)r.quarantined);
+    rc = 0;
+out:
+    for (int i = 0; i < cs.n; i++)
+        tarn_ct_destroy(cs.v[i]);
+    tarn_free(cs.v);
+    return rc;
+}

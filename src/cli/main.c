@@ -15,6 +15,7 @@ static const struct {
     {"write", tarn_cli_write, "write NDJSON, CSV or Parquet input into a Delta table"},
     {"ingest", tarn_cli_ingest, "land raw records in a dataset's Bronze table, as received"},
     {"run", tarn_cli_run, "refine new Bronze records into Silver: cast, quarantine, dedup, merge"},
+    {"heal", tarn_cli_heal, "move quarantined records that now pass their contract into Silver"},
     {"runs", tarn_cli_runs, "the history of pipeline runs"},
     {"status", tarn_cli_status, "each dataset's freshness against its contract's sla"},
     {"table", tarn_cli_table, "history, describe, vacuum or delete from a Delta table"},

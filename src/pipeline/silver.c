@@ -21,6 +21,8 @@
 #include "delta/scan.h"
 #include "delta/snapshot.h"
 #include "delta/write.h"
+#include "io/records.h"
+#include "pipeline/bronze.h"
 #include "pipeline/refine.h"
 
 #include <limits.h>
@@ -351,6 +353,74 @@ typedef struct paths {
     char silver_app[300], quarantine_app[300];
 } paths;
 
+/* Deduplicates r->in and merges it into Silver, recording (app, version)
+ * in the same commit. */
+static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool silver_exists,
+                            bool full, const char *app, int64_t to, tarn_silver_result *res,
+                            tarn_err *err)
+{
+    tarn_status st = TARN_OK;
+    const char *ids_s[] = {app};
+    if (st == TARN_OK && rr->n_key > 0)
+        st = dedup(rr, err);
+    else if (st == TARN_OK) {
+        rr->drop = tarn_calloc((size_t)rr->in->n_rows + 1, 1);
+        if (!rr->drop)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    if (st == TARN_OK) {
+        rr->in->schema = tarn_refine_silver_schema(rf); /* the Silver table's nullability */
+        if (!silver_exists || rr->n_key == 0 || full) {
+            /* A new table, or no key to merge on: the rows are appended; a
+             * full refresh replaces the table. */
+            tarn_delta_write_opts wo;
+            tarn_delta_write_opts_init(&wo);
+            if (full) {
+                wo.mode = TARN_DELTA_OVERWRITE;
+                wo.txn_ids = ids_s;
+                wo.n_txn_ids = 1;
+                wo.txn_version = to;
+            } else {
+                wo.app_id = app;
+                wo.app_version = to;
+            }
+            tarn_delta_write_result wr;
+            st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, rr, &wo,
+                                  &wr, err);
+            if (st == TARN_OK) {
+                res->inserted += rr->in->n_rows;
+                res->silver_version = wr.version;
+                res->committed |= wr.committed;
+            }
+        } else {
+            /* Sorted first-key values of the surviving rows for file skipping. */
+            int64_t n = 0;
+            rr->first_keys = tarn_alloc(((size_t)rr->in->n_rows + 1) * sizeof *rr->first_keys);
+            if (!rr->first_keys)
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            for (int64_t i = 0; st == TARN_OK && rr->n_key > 0 && i < rr->in->n_rows; i++)
+                if (!rr->drop[i])
+                    tarn_scalar_from_vec(rr->in->cols[rr->key_cols[0]], i, &rr->first_keys[n++]);
+            rr->n_first = n;
+            if (n)
+                qsort(rr->first_keys, (size_t)n, sizeof *rr->first_keys, cmp_scalar);
+            tarn_delta_predicate pred = {file_may_match, eval_rows, rr, "primary key match"};
+            tarn_delta_merge_opts mo = {insert_next, rr, app, to};
+            tarn_delta_delete_result dr;
+            int64_t updated_before = res->updated;
+            if (st == TARN_OK)
+                st = tarn_delta_merge(p->silver, rr->n_key > 0 ? &pred : NULL, &mo, &dr, err);
+            if (st == TARN_OK) {
+                res->inserted += dr.inserted_rows - (res->updated - updated_before);
+                res->files_rewritten += dr.removed_files;
+                res->silver_version = dr.version;
+                res->committed |= dr.committed;
+            }
+        }
+    }
+    return st;
+}
+
 static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, const paths *p,
                              const tarn_delta_snapshot *bsnap, int64_t from, int64_t to,
                              bool silver_exists, int64_t quarantine_done, tarn_silver_result *res,
@@ -417,7 +487,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     }
     tarn_delta_scan_close(scan);
     /* Quarantine first (skipped when a killed run already committed it). */
-    const char *ids_q[] = {p->quarantine_app}, *ids_s[] = {p->silver_app};
+    const char *ids_q[] = {p->quarantine_app};
     if (st == TARN_OK && (r.q->n_rows > 0 || (full && tarn_delta_is_table(p->quarantine)))) {
         res->quarantined += r.q->n_rows;
         if (full || quarantine_done < to) {
@@ -438,63 +508,8 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
         }
     }
     /* Deduplicate, then merge into Silver. */
-    if (st == TARN_OK && r.n_key > 0)
-        st = dedup(&r, err);
-    else if (st == TARN_OK) {
-        r.drop = tarn_calloc((size_t)r.in->n_rows + 1, 1);
-        if (!r.drop)
-            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    }
-    if (st == TARN_OK) {
-        r.in->schema = tarn_refine_silver_schema(rf); /* the Silver table's nullability */
-        if (!silver_exists || r.n_key == 0 || full) {
-            /* A new table, or no key to merge on: the rows are appended; a
-             * full refresh replaces the table. */
-            tarn_delta_write_opts wo;
-            tarn_delta_write_opts_init(&wo);
-            if (full) {
-                wo.mode = TARN_DELTA_OVERWRITE;
-                wo.txn_ids = ids_s;
-                wo.n_txn_ids = 1;
-                wo.txn_version = to;
-            } else {
-                wo.app_id = p->silver_app;
-                wo.app_version = to;
-            }
-            tarn_delta_write_result wr;
-            st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, &r, &wo,
-                                  &wr, err);
-            if (st == TARN_OK) {
-                res->inserted += r.in->n_rows;
-                res->silver_version = wr.version;
-                res->committed |= wr.committed;
-            }
-        } else {
-            /* Sorted first-key values of the surviving rows for file skipping. */
-            int64_t n = 0;
-            r.first_keys = tarn_alloc(((size_t)r.in->n_rows + 1) * sizeof *r.first_keys);
-            if (!r.first_keys)
-                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-            for (int64_t i = 0; st == TARN_OK && r.n_key > 0 && i < r.in->n_rows; i++)
-                if (!r.drop[i])
-                    tarn_scalar_from_vec(r.in->cols[r.key_cols[0]], i, &r.first_keys[n++]);
-            r.n_first = n;
-            if (n)
-                qsort(r.first_keys, (size_t)n, sizeof *r.first_keys, cmp_scalar);
-            tarn_delta_predicate pred = {file_may_match, eval_rows, &r, "primary key match"};
-            tarn_delta_merge_opts mo = {insert_next, &r, p->silver_app, to};
-            tarn_delta_delete_result dr;
-            int64_t updated_before = res->updated;
-            if (st == TARN_OK)
-                st = tarn_delta_merge(p->silver, r.n_key > 0 ? &pred : NULL, &mo, &dr, err);
-            if (st == TARN_OK) {
-                res->inserted += dr.inserted_rows - (res->updated - updated_before);
-                res->files_rewritten += dr.removed_files;
-                res->silver_version = dr.version;
-                res->committed |= dr.committed;
-            }
-        }
-    }
+    if (st == TARN_OK)
+        st = merge_in(&r, p, rf, silver_exists, full, p->silver_app, to, res, err);
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     km_fini(&r.km);
@@ -552,5 +567,195 @@ tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
         }
     }
     tarn_delta_snapshot_destroy(bs);
+    return st;
+}
+
+/* ---- heal -------------------------------------------------------------------------- */
+
+/* Quarantine rows -> Bronze-shaped rows (the refine input). */
+static tarn_status to_bronze(const tarn_batch *q, tarn_batch *b, tarn_err *err)
+{
+    static const char *const qcols[] = {"_raw",         "_format",      "_header",
+                                        "_delimiter",   "_source_file", "_source_line",
+                                        "_ingested_at", "_batch_id"};
+    int qi[8];
+    for (int k = 0; k < 8; k++)
+        if ((qi[k] = tarn_schema_find(q->schema, qcols[k])) < 0)
+            return tarn_err_set(err, TARN_ERR_INVALID, "not a quarantine table: '%s' missing",
+                                qcols[k]);
+    /* Bronze order: _raw _format _header _delimiter _parse_error _source_file
+     * _source_line _source_offset _ingested_at _batch_id */
+    const int map[10] = {0, 1, 2, 3, -1, 4, 5, -2, 6, 7};
+    tarn_batch_reset(b);
+    tarn_status st = TARN_OK;
+    for (int c = 0; c < 10 && st == TARN_OK; c++) {
+        if (map[c] >= 0) {
+            st = tarn_vec_append_range(b->cols[c], q->cols[qi[map[c]]], 0, q->n_rows);
+        } else if (map[c] == -2) {
+            for (int64_t i = 0; i < q->n_rows && st == TARN_OK; i++)
+                st = tarn_vec_append_i64(b->cols[c], 0);
+        } else {
+            /* JSON validity is judged again (the raw text is unchanged). */
+            const tarn_vec *raw = q->cols[qi[0]], *fmt = q->cols[qi[1]];
+            for (int64_t i = 0; i < q->n_rows && st == TARN_OK; i++) {
+                int32_t rl, fl;
+                const uint8_t *t = tarn_vec_get_bytes(raw, i, &rl);
+                const uint8_t *f = tarn_vec_get_bytes(fmt, i, &fl);
+                char msg[160];
+                const char *e =
+                    (fl == 6 && !memcmp(f, "ndjson", 6)) || (fl == 4 && !memcmp(f, "json", 4))
+                        ? tarn_json_check(t, (size_t)rl, msg, sizeof msg)
+                        : NULL;
+                st = e ? tarn_vec_append_bytes(b->cols[c], e, (int64_t)strlen(e))
+                       : tarn_vec_append_null(b->cols[c]);
+            }
+        }
+    }
+    if (st != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    b->n_rows = q->n_rows;
+    return TARN_OK;
+}
+
+/* Identity of a quarantined record: its Bronze origin. */
+static tarn_status origin_key(const tarn_batch *b, int file_col, int line_col, int batch_col,
+                              int64_t i, tarn_buf *k)
+{
+    int cols[3] = {file_col, line_col, batch_col};
+    return key_of(b, cols, 3, i, k);
+}
+
+typedef struct heal_ctx {
+    keymap healed; /* origins of the healed records */
+    tarn_buf key;
+    int64_t removed;
+} heal_ctx;
+
+static tarn_status heal_eval(void *ctx, const tarn_batch *b, uint8_t *match, tarn_err *err)
+{
+    heal_ctx *h = ctx;
+    int fc = tarn_schema_find(b->schema, "_source_file"),
+        lc = tarn_schema_find(b->schema, "_source_line"),
+        bc = tarn_schema_find(b->schema, "_batch_id");
+    for (int64_t i = 0; i < b->n_rows; i++) {
+        if (origin_key(b, fc, lc, bc, i, &h->key) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        uint64_t hv = tarn_hash_bytes(h->key.data, h->key.len, 7);
+        match[i] = km_find(&h->healed, h->key.data, h->key.len, hv)->row >= 0;
+        h->removed += match[i];
+    }
+    return TARN_OK;
+}
+
+tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
+                             tarn_silver_result *out, int64_t *healed, tarn_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *healed = 0;
+    out->silver_version = -1;
+    paths p;
+    snprintf(p.silver, sizeof p.silver, "%s/silver/%s", o->lake, c->dataset);
+    snprintf(p.quarantine, sizeof p.quarantine, "%s/silver/%s__quarantine", o->lake, c->dataset);
+    char heal_app[300];
+    snprintf(heal_app, sizeof heal_app, "tarn.heal.%s", c->dataset);
+    if (!tarn_delta_is_table(p.quarantine))
+        return TARN_OK; /* nothing was ever quarantined */
+    tarn_delta_snapshot *qs = NULL, *ss = NULL;
+    TARN_TRY(tarn_delta_snapshot_load(p.quarantine, NULL, &qs, err));
+    int64_t qver = qs->version, done = -1;
+    bool silver_exists = tarn_delta_is_table(p.silver);
+    tarn_status st = TARN_OK;
+    if (silver_exists && (st = tarn_delta_snapshot_load(p.silver, NULL, &ss, err)) == TARN_OK) {
+        done = tarn_delta_snapshot_txn(ss, heal_app);
+        out->silver_version = ss->version;
+    }
+    tarn_delta_snapshot_destroy(ss);
+    round r = {0};
+    r.c = c;
+    r.res = out;
+    r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
+    r.n_key = c->n_primary_key;
+    for (int k = 0; k < r.n_key && k < 16; k++)
+        r.key_cols[k] = tarn_ct_find_column(c, c->primary_key[k]);
+    tarn_buf_init(&r.key);
+    tarn_buf_init(&r.km.pool);
+    heal_ctx h = {0};
+    tarn_buf_init(&h.key);
+    tarn_buf_init(&h.healed.pool);
+    tarn_refine *rf = NULL;
+    tarn_schema *bs = tarn_bronze_schema();
+    tarn_batch *bb = bs ? tarn_batch_create(bs) : NULL;
+    tarn_delta_scan *scan = NULL;
+    if (st == TARN_OK && !bb)
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    if (st == TARN_OK)
+        st = tarn_refine_create(c, o->now_us, &rf, err);
+    if (st == TARN_OK) {
+        r.in = tarn_batch_create(tarn_refine_good_schema(rf));
+        if (!r.in || km_grow(&r.km) != TARN_OK || km_grow(&h.healed) != TARN_OK)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    /* Judge every quarantined record again. */
+    if (st == TARN_OK)
+        st = tarn_delta_scan_open(qs, NULL, &scan, err);
+    tarn_batch *q;
+    while (st == TARN_OK && (st = tarn_delta_scan_next(scan, &q, err)) == TARN_OK && q) {
+        out->rows_in += q->n_rows;
+        tarn_refine_out *ro;
+        if ((st = to_bronze(q, bb, err)) != TARN_OK ||
+            (st = tarn_refine_batch(rf, bb, &ro, err)) != TARN_OK)
+            break;
+        out->quarantined += ro->quarantine->n_rows;
+        if (tarn_batch_append_range(r.in, ro->good, 0, ro->good->n_rows) != TARN_OK) {
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            break;
+        }
+        int fc = tarn_schema_find(bb->schema, "_source_file"),
+            lc = tarn_schema_find(bb->schema, "_source_line"),
+            bcol = tarn_schema_find(bb->schema, "_batch_id");
+        for (int64_t g = 0; g < ro->good->n_rows && st == TARN_OK; g++) {
+            if ((h.healed.n + 1) * 10 > h.healed.cap * 7 && km_grow(&h.healed) != TARN_OK) {
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (origin_key(bb, fc, lc, bcol, ro->good_src[g], &h.key) != TARN_OK) {
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                break;
+            }
+            uint64_t hv = tarn_hash_bytes(h.key.data, h.key.len, 7);
+            kslot *e = km_find(&h.healed, h.key.data, h.key.len, hv);
+            if (e->row < 0) {
+                e->hash = hv;
+                e->off = h.healed.pool.len;
+                e->len = (uint32_t)h.key.len;
+                e->row = g;
+                h.healed.n++;
+                if (tarn_buf_append(&h.healed.pool, h.key.data, h.key.len) != TARN_OK)
+                    st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            }
+        }
+    }
+    tarn_delta_scan_close(scan);
+    *healed = (int64_t)h.healed.n;
+    /* Into Silver (unless a killed heal already did), then out of quarantine. */
+    if (st == TARN_OK && h.healed.n > 0 && done < qver)
+        st = merge_in(&r, &p, rf, silver_exists, false, heal_app, qver, out, err);
+    if (st == TARN_OK && h.healed.n > 0) {
+        tarn_delta_predicate pred = {NULL, heal_eval, &h, "healed"};
+        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0};
+        tarn_delta_delete_result dr;
+        st = tarn_delta_merge(p.quarantine, &pred, &mo, &dr, err);
+    }
+    tarn_free(r.first_keys);
+    tarn_free(r.drop);
+    km_fini(&r.km);
+    km_fini(&h.healed);
+    tarn_buf_fini(&r.key);
+    tarn_buf_fini(&h.key);
+    tarn_batch_destroy(r.in);
+    tarn_batch_destroy(bb);
+    tarn_schema_destroy(bs);
+    tarn_refine_destroy(rf);
+    tarn_delta_snapshot_destroy(qs);
     return st;
 }

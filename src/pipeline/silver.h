@@ -51,4 +51,15 @@ typedef struct tarn_silver_result {
 TARN_MUST_CHECK tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
                                             tarn_silver_result *out, tarn_err *err);
 
+/* Heals: judges every quarantined record again against c (the current
+ * contract) and moves those that now pass into Silver (merged like a run)
+ * and out of the quarantine. Exactly once: the Silver commit records the
+ * quarantine version it healed (txn "tarn.heal.<dataset>"); a heal killed
+ * between the two commits, run again, only finishes the removal.
+ * out->inserted/updated/stale count the healed rows, out->quarantined
+ * what stays in quarantine, out->rows_in what was judged. */
+TARN_MUST_CHECK tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
+                                             tarn_silver_result *out, int64_t *healed,
+                                             tarn_err *err);
+
 #endif

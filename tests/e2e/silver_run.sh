@@ -73,6 +73,21 @@ o3,3,8.00,paid
 o5,5,5.00,new'
 run 0 cat lake/silver/orders__quarantine --format csv --columns _source_line
 [ "$(tail -n +2 "$WORK/out" | wc -l)" = 4 ] || fail "quarantine after full refresh: $(cat "$WORK/out")"
+# Heal: a contract fix lets o2 (amount -5.00) through; exactly the fixed rows move.
+sed -i 's/^version: 1.2.0/version: 1.3.0/; s/min_value(0)/min_value(-10)/' contracts/orders.yaml
+run 0 heal orders
+expect_out "orders: 4 quarantined records judged with contract 1.3.0: 1 healed (1 inserted, 0 updated, 0 older than Silver), 3 still quarantined"
+run 0 cat lake/silver/orders --format csv --columns order_id,amount --where "order_id = 'o2'"
+expect_out 'order_id,amount
+o2,-5.00'
+run 0 cat lake/silver/orders__quarantine --format csv --columns _source_line
+expect_sorted_out '_source_line
+5
+6
+7'
+run 0 heal orders
+expect_out "orders: 3 quarantined records judged with contract 1.3.0: 0 healed (0 inserted, 0 updated, 0 older than Silver), 3 still quarantined"
+
 # JSON summary, --all.
 printf '{"order_id":"o6","user_id":6,"amount":"1.00","status":"new","updated_at":"2026-01-03T00:00:00Z"}\n' >in/day3.ndjson
 run 0 ingest orders in/day3.ndjson --quiet
@@ -145,7 +160,7 @@ case $run_out in *"up to date"*) ;; *) fail "after a full refresh nothing is lef
 
 # evolution: fail stops the run on a field the contract does not name.
 mkdir -p c3
-sed 's/^version: 1.2.0/version: 1.2.0\nevolution: fail/' contracts/orders.yaml >c3/orders.yaml
+sed 's/^\(version: .*\)/\1\nevolution: fail/' contracts/orders.yaml >c3/orders.yaml
 TARN_LAKE=$WORK/strict "$TARN" ingest orders in/day1.ndjson --contracts c3 --quiet >/dev/null || fail "ingest"
 TARN_LAKE=$WORK/strict run 1 run orders --contracts c3
 expect_err_has "field 'coupon' is not in the contract of 'orders' (evolution: fail)"
