@@ -20,8 +20,8 @@
 #include <string.h>
 
 static const char usage_text[] =
-    "usage: tarn run DATASET... [--full-refresh] [--contracts DIR] [--lake DIR] [--json]\n"
-    "                [--no-checks]\n"
+    "usage: tarn run DATASET... [--dry-run] [--full-refresh] [--contracts DIR] [--lake DIR]\n"
+    "                [--json] [--no-checks]\n"
     "       tarn run --all [same options]\n"
     "\n"
     "For each dataset (its contract is the *.yaml in --contracts DIR, default\n"
@@ -34,6 +34,8 @@ static const char usage_text[] =
     "Then the contract's quality checks run on the Silver table.\n"
     "\n"
     "  --all          every contract in --contracts DIR\n"
+    "  --dry-run      print what the run would read, insert, update, quarantine and\n"
+    "                 rewrite; commit nothing\n"
     "  --full-refresh rebuild Silver and its quarantine from all of Bronze (the\n"
     "                 result equals the incremental runs')\n"
     "  --lake DIR     the lake (default $TARN_LAKE or ./lake)\n"
@@ -206,7 +208,7 @@ int tarn_cli_run(int argc, char **argv)
 {
     const char *cmd = "run";
     const char *contracts = "contracts", *lake_opt = NULL;
-    bool all = false, json = false, checks = true, full = false;
+    bool all = false, json = false, checks = true, full = false, dry = false;
     const char **names = tarn_calloc((size_t)argc + 1, sizeof *names);
     int n_names = 0, rc = 2;
     contract_set cs = {0};
@@ -231,6 +233,8 @@ int tarn_cli_run(int argc, char **argv)
             all = true;
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--dry-run")) {
+            dry = true;
         } else if (!strcmp(argv[i], "--full-refresh")) {
             full = true;
         } else if (!strcmp(argv[i], "--no-checks")) {
@@ -267,7 +271,7 @@ int tarn_cli_run(int argc, char **argv)
     int n_run = all ? cs.n : n_names;
     for (int i = 0; i < n_run; i++) {
         const tarn_contract *c = all ? cs.v[i] : find(&cs, names[i]);
-        tarn_silver_opts o = {lake, 0, full};
+        tarn_silver_opts o = {lake, 0, full, dry};
         tarn_silver_result r;
         int64_t t0 = tarn_monotonic_us(), started = tarn_now_us();
         tarn_run_record rec = {.dataset = c->dataset,
@@ -297,6 +301,14 @@ int tarn_cli_run(int argc, char **argv)
                            "files_rewritten", (json_int_t)r.files_rewritten, "silver_version",
                            (json_int_t)r.silver_version, "committed", r.committed, "seconds", secs);
             json_array_append_new(doc, jo);
+        } else if (dry) {
+            printf("%s (dry run, nothing committed): Bronze versions %lld..%lld: would read %lld "
+                   "rows, insert %lld, update %lld, drop %lld duplicates and %lld stale rows, "
+                   "quarantine %lld, rewrite %lld Silver files\n",
+                   c->dataset, (long long)r.bronze_from + 1, (long long)r.bronze_to,
+                   (long long)r.rows_in, (long long)r.inserted, (long long)r.updated,
+                   (long long)r.duplicates, (long long)r.stale, (long long)r.quarantined,
+                   (long long)r.files_rewritten);
         } else if (r.bronze_from == r.bronze_to) {
             printf("%s: up to date (Bronze version %lld)\n", c->dataset, (long long)r.bronze_to);
         } else {
@@ -309,6 +321,8 @@ int tarn_cli_run(int argc, char **argv)
                    (long long)r.warned, (long long)r.silver_version, secs);
         }
         print_drift(c, &r, jo, json);
+        if (dry)
+            continue; /* no checks, no run record */
         if (checks) {
             char silver[PATH_MAX];
             snprintf(silver, sizeof silver, "%s/silver/%s", lake, c->dataset);
@@ -402,7 +416,7 @@ int tarn_cli_heal(int argc, char **argv)
         rc = tarn_cli_fail(cmd, &err);
         goto out;
     }
-    tarn_silver_opts o = {tarn_cli_lake_dir(lake_opt), 0, false};
+    tarn_silver_opts o = {tarn_cli_lake_dir(lake_opt), 0, false, false};
     tarn_silver_result r;
     int64_t healed;
     if (tarn_silver_heal(c, &o, &r, &healed, &err) != TARN_OK) {

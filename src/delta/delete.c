@@ -229,6 +229,11 @@ static tarn_status process_file(del_job *j, const tarn_delta_add *f, tarn_arena 
     if (matched == 0)
         return TARN_OK;
     j->out->deleted_rows += matched;
+    if (j->merge && j->merge->dry_run) { /* what would happen, nothing more */
+        j->out->removed_files++;
+        j->out->added_files += matched < rows;
+        return TARN_OK;
+    }
     if (matched < rows) {
         if (j->cdf)
             return tarn_err_set(err, TARN_ERR_UNSUPPORTED,
@@ -318,6 +323,10 @@ static tarn_status insert_rows(del_job *j, tarn_err *err)
             return TARN_OK;
         if (b->n_rows == 0)
             continue;
+        if (j->merge->dry_run) {
+            j->out->inserted_rows += b->n_rows;
+            continue;
+        }
         if (!j->fw)
             TARN_TRY(tarn_delta_file_writer_create(j->tx, &j->fo, &j->fw, err));
         TARN_TRY(tarn_delta_file_writer_write(j->fw, b, err));
@@ -365,8 +374,9 @@ static tarn_status delete_or_merge(const char *table_path, const tarn_delta_pred
         st = insert_rows(&j, err);
     if (st == TARN_OK && j.fw)
         st = tarn_delta_file_writer_finish(j.fw, err);
-    if (st != TARN_OK || (out->deleted_rows == 0 && out->inserted_rows == 0 && !(mo && mo->app_id)))
-        goto done; /* nothing matched: no commit */
+    if (st != TARN_OK || (mo && mo->dry_run) ||
+        (out->deleted_rows == 0 && out->inserted_rows == 0 && !(mo && mo->app_id)))
+        goto done; /* nothing matched (or a dry run): no commit */
     if (mo && mo->app_id)
         st = tarn_delta_transaction_set_txn(j.tx, mo->app_id, mo->app_version, err);
     int64_t added_bytes = 0;

@@ -70,6 +70,7 @@ typedef struct tarn_delta_merge_opts {
     void *insert_ctx;                 /* passed to insert_next */
     const char *app_id;               /* progress txn appId, or NULL */
     int64_t app_version;              /* its version */
+    bool dry_run;                     /* count what would change, write and commit nothing */
 } tarn_delta_merge_opts;
 
 TARN_MUST_CHECK tarn_status tarn_delta_merge(const char *table_path,

@@ -131,6 +131,7 @@ typedef struct round {
     tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
     int64_t n_first;
     bool handed_out;
+    bool dry; /* count, commit nothing */
 } round;
 
 static int cmp_scalar(const void *a, const void *b)
@@ -359,6 +360,7 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
                             bool full, const char *app, int64_t to, tarn_silver_result *res,
                             tarn_err *err)
 {
+    bool dry = rr->dry;
     tarn_status st = TARN_OK;
     const char *ids_s[] = {app};
     if (st == TARN_OK && rr->n_key > 0)
@@ -368,7 +370,10 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
         if (!rr->drop)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
-    if (st == TARN_OK) {
+    if (st == TARN_OK && dry && (!silver_exists || rr->n_key == 0 || full)) {
+        for (int64_t i = 0; i < rr->in->n_rows; i++) /* what a write would add */
+            res->inserted += !rr->drop[i];
+    } else if (st == TARN_OK) {
         rr->in->schema = tarn_refine_silver_schema(rf); /* the Silver table's nullability */
         if (!silver_exists || rr->n_key == 0 || full) {
             /* A new table, or no key to merge on: the rows are appended; a
@@ -405,7 +410,7 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             if (n)
                 qsort(rr->first_keys, (size_t)n, sizeof *rr->first_keys, cmp_scalar);
             tarn_delta_predicate pred = {file_may_match, eval_rows, rr, "primary key match"};
-            tarn_delta_merge_opts mo = {insert_next, rr, app, to};
+            tarn_delta_merge_opts mo = {insert_next, rr, app, to, dry};
             tarn_delta_delete_result dr;
             int64_t updated_before = res->updated;
             if (st == TARN_OK)
@@ -430,6 +435,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     round r = {0};
     r.c = c;
     r.res = res;
+    r.dry = o->dry_run;
     r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
     tarn_buf_init(&r.key);
     tarn_buf_init(&r.km.pool);
@@ -490,7 +496,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     const char *ids_q[] = {p->quarantine_app};
     if (st == TARN_OK && (r.q->n_rows > 0 || (full && tarn_delta_is_table(p->quarantine)))) {
         res->quarantined += r.q->n_rows;
-        if (full || quarantine_done < to) {
+        if (!o->dry_run && (full || quarantine_done < to)) {
             tarn_delta_write_opts wo;
             tarn_delta_write_opts_init(&wo);
             if (full) { /* replace, and record the progress without the skip rule */
@@ -559,6 +565,8 @@ tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
     /* A quarantine ahead of Silver marks a killed run: finish its range first. */
     while (st == TARN_OK && last < bs->version) {
         int64_t to = qdone > last && qdone < bs->version ? qdone : bs->version;
+        if (o->dry_run)
+            to = bs->version; /* nothing is committed: one pass over everything new */
         st = run_round(c, o, &p, bs, last, to, silver_exists, qdone, out, err);
         if (st == TARN_OK) {
             last = to;
@@ -742,7 +750,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
         st = merge_in(&r, &p, rf, silver_exists, false, heal_app, qver, out, err);
     if (st == TARN_OK && h.healed.n > 0) {
         tarn_delta_predicate pred = {NULL, heal_eval, &h, "healed"};
-        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0};
+        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0, false};
         tarn_delta_delete_result dr;
         st = tarn_delta_merge(p.quarantine, &pred, &mo, &dr, err);
     }

@@ -26,6 +26,7 @@ typedef struct tarn_silver_opts {
     const char *lake;  /* lake directory */
     int64_t now_us;    /* _quarantined_at; 0 = the clock */
     bool full_refresh; /* rebuild Silver and its quarantine from all of Bronze */
+    bool dry_run;      /* count what a run would do; commit nothing */
 } tarn_silver_opts;
 
 typedef struct tarn_silver_result {

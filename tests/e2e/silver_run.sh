@@ -51,6 +51,10 @@ expect_sorted_out '_source_line,_reasons,_rule_ids,_contract_version
 
 # Day 2 (CSV): o1 arrives late (older) and is ignored, o3 is updated, o5 is new.
 run 0 ingest orders in/day2.csv --quiet
+run 0 run orders --dry-run
+expect_out_has "orders (dry run, nothing committed): Bronze versions 1..1: would read 3 rows, insert 1, update 1, drop 0 duplicates and 1 stale rows, quarantine 0, rewrite 1 Silver files"
+run 0 table describe lake/silver/orders
+expect_out_has "version      0 "
 run 0 run orders
 expect_out_has "orders: Bronze versions 1..1: 3 rows in, 1 inserted, 1 updated, 0 duplicates, 1 stale, 0 quarantined"
 run 0 cat lake/silver/orders --format csv --columns order_id,user_id,amount,status
