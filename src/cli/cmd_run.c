@@ -300,6 +300,7 @@ int tarn_cli_run(int argc, char **argv)
                            "quarantined", (json_int_t)r.quarantined, "warned", (json_int_t)r.warned,
                            "files_rewritten", (json_int_t)r.files_rewritten, "silver_version",
                            (json_int_t)r.silver_version, "committed", r.committed, "seconds", secs);
+            json_object_set_new(jo, "deleted", json_integer(r.deleted));
             json_array_append_new(doc, jo);
         } else if (dry) {
             printf("%s (dry run, nothing committed): Bronze versions %lld..%lld: would read %lld "
@@ -312,11 +313,14 @@ int tarn_cli_run(int argc, char **argv)
         } else if (r.bronze_from == r.bronze_to) {
             printf("%s: up to date (Bronze version %lld)\n", c->dataset, (long long)r.bronze_to);
         } else {
-            printf("%s: Bronze versions %lld..%lld: %lld rows in, %lld inserted, %lld updated, "
+            char del[48] = "";
+            if (c->delete_when)
+                snprintf(del, sizeof del, ", %lld deleted", (long long)r.deleted);
+            printf("%s: Bronze versions %lld..%lld: %lld rows in, %lld inserted, %lld updated%s, "
                    "%lld duplicates, %lld stale, %lld quarantined, %lld warned; silver version "
                    "%lld (%.2f s)\n",
                    c->dataset, (long long)r.bronze_from + 1, (long long)r.bronze_to,
-                   (long long)r.rows_in, (long long)r.inserted, (long long)r.updated,
+                   (long long)r.rows_in, (long long)r.inserted, (long long)r.updated, del,
                    (long long)r.duplicates, (long long)r.stale, (long long)r.quarantined,
                    (long long)r.warned, (long long)r.silver_version, secs);
         }

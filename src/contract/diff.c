@@ -596,6 +596,11 @@ tarn_status tarn_ct_diff_contracts(const tarn_contract *o, const tarn_contract *
     if (o->sla_seconds != n->sla_seconds)
         CHANGE(d, TARN_DIFF_INFO, TARN_AUD_NONE, "sla_changed", NULL, n->dataset_loc, false, o->sla,
                n->sla, "sla %s -> %s", orv(o->sla), orv(n->sla));
+    if (!str_eq(o->delete_when, n->delete_when))
+        CHANGE(d, TARN_DIFF_WARNING, TARN_AUD_READERS, "delete_when_changed", NULL,
+               n->delete_when_loc.line ? n->delete_when_loc : n->dataset_loc, false, o->delete_when,
+               n->delete_when, "delete_when %s -> %s (which records delete rows changes)",
+               orv(o->delete_when), orv(n->delete_when));
     if (o->evolution != n->evolution) {
         bool to_fail = n->evolution == TARN_CT_EVOLUTION_FAIL;
         const char *a = to_fail ? "rescue" : "fail", *b = to_fail ? "fail" : "rescue";

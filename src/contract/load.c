@@ -18,6 +18,7 @@
 #include "base/suggest.h"
 #include "contract/check.h"
 #include "contract/constraint.h"
+#include "exec/predicate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -741,14 +742,15 @@ enum {
     D_SEQ,
     D_QUALITY,
     D_SOURCE,
-    D_EVOLUTION
+    D_EVOLUTION,
+    D_DELETE_WHEN
 };
 static const char *const contract_keys[] = {
-    "dataset",     "version",     "description", "owner",  "sla",       "tags", "schema",
-    "primary_key", "sequence_by", "quality",     "source", "evolution", NULL};
+    "dataset",     "version",     "description", "owner",  "sla",       "tags",        "schema",
+    "primary_key", "sequence_by", "quality",     "source", "evolution", "delete_when", NULL};
 
 typedef struct top_ctx {
-    yaml_node_t *schema, *pk, *seq, *quality, *dataset;
+    yaml_node_t *schema, *pk, *seq, *quality, *dataset, *delete_when;
 } top_ctx;
 
 static tarn_status contract_key(loader *L, void *vctx, int key, yaml_node_t *k, yaml_node_t *v)
@@ -803,6 +805,9 @@ static tarn_status contract_key(loader *L, void *vctx, int key, yaml_node_t *k, 
         return TARN_OK;
     case D_QUALITY:
         tx->quality = v;
+        return TARN_OK;
+    case D_DELETE_WHEN:
+        tx->delete_when = v;
         return TARN_OK;
     case D_EVOLUTION: {
         static const char *const modes[] = {"rescue", "fail", NULL};
@@ -958,7 +963,25 @@ static tarn_status load_root(loader *L)
     TARN_TRY(parse_keys(L, &tx));
     if (tx.quality)
         TARN_TRY(parse_quality(L, tx.quality));
-    return build_schema(L);
+    TARN_TRY(build_schema(L));
+    if (tx.delete_when) {
+        tarn_contract *c = L->c;
+        TARN_TRY(str_val(L, tx.delete_when, "delete_when", &c->delete_when));
+        c->delete_when_loc = loc_of(tx.delete_when);
+        tarn_err perr;
+        tarn_err_clear(&perr);
+        if (tarn_pred_parse(c->delete_when, c->schema, &c->delete_pred, &perr) != TARN_OK) {
+            const char *m = perr.msg;
+            if (!strncmp(m, "--where: ", 9))
+                m += 9;
+            return fail_at(
+                L, c->delete_when_loc, perr.code == TARN_ERR_NOMEM ? perr.code : TARN_ERR_INVALID,
+                "delete_when: %s%s%s", m, perr.hint[0] ? " " : "", perr.hint[0] ? perr.hint : "");
+        }
+        if (c->n_primary_key == 0)
+            return FAIL(L, tx.delete_when, "delete_when needs a primary_key (deletes remove keys)");
+    }
+    return TARN_OK;
 }
 
 static tarn_status yaml_error(loader *L, const yaml_parser_t *p)
@@ -1045,6 +1068,7 @@ void tarn_ct_destroy(tarn_contract *c)
     for (int i = 0; i < c->n_columns; i++)
         for (int j = 0; j < c->columns[i].n_constraints; j++)
             tarn_ct_constraint_fini(&c->columns[i].constraints[j]);
+    tarn_pred_destroy(c->delete_pred);
     tarn_schema_destroy(c->schema);
     tarn_arena_destroy(c->arena);
 }

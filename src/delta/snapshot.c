@@ -1029,6 +1029,24 @@ int64_t tarn_delta_snapshot_txn(const tarn_delta_snapshot *s, const char *app_id
     return -1;
 }
 
+tarn_status tarn_delta_snapshot_load_existing(const char *table_path, tarn_delta_snapshot **out,
+                                              tarn_err *err)
+{
+    *out = NULL;
+    if (!tarn_delta_is_table(table_path))
+        return TARN_OK;
+    tarn_err e2;
+    tarn_err_clear(&e2);
+    tarn_status st = tarn_delta_snapshot_load(table_path, NULL, out, &e2);
+    if (st == TARN_ERR_NOT_FOUND) { /* a log without commits: a creation that never finished */
+        *out = NULL;
+        return TARN_OK;
+    }
+    if (st != TARN_OK)
+        *err = e2;
+    return st;
+}
+
 bool tarn_delta_is_table(const char *path)
 {
     char buf[4096];

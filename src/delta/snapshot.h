@@ -76,6 +76,12 @@ TARN_MUST_CHECK tarn_status tarn_delta_snapshot_load(const char *table_path,
                                                      const tarn_delta_at *at,
                                                      tarn_delta_snapshot **out, tarn_err *err);
 void tarn_delta_snapshot_destroy(tarn_delta_snapshot *s);
+/* The latest snapshot, or *out = NULL (TARN_OK) when table_path is not a
+ * table yet: no _delta_log, or one without commits (a creation killed
+ * before its first commit). Other errors as tarn_delta_snapshot_load. */
+TARN_MUST_CHECK tarn_status tarn_delta_snapshot_load_existing(const char *table_path,
+                                                              tarn_delta_snapshot **out,
+                                                              tarn_err *err);
 /* Table property value or NULL. */
 const char *tarn_delta_snapshot_config(const tarn_delta_snapshot *s, const char *key);
 /* Last txn version for appId, or -1. */

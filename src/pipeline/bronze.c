@@ -373,9 +373,9 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
     const char **ids = NULL;
     int n_ids = 0;
     tarn_status st = TARN_OK;
-    if (tarn_delta_is_table(o->table)) {
-        st = tarn_delta_snapshot_load(o->table, NULL, &snap, err);
-        if (st == TARN_OK) {
+    {
+        st = tarn_delta_snapshot_load_existing(o->table, &snap, err);
+        if (st == TARN_OK && snap) {
             out->version = snap->version;
             ids = tarn_alloc(((size_t)snap->n_txns + 1) * sizeof *ids);
             if (!ids)

@@ -21,6 +21,7 @@
 #include "delta/scan.h"
 #include "delta/snapshot.h"
 #include "delta/write.h"
+#include "exec/predicate.h"
 #include "io/records.h"
 #include "pipeline/bronze.h"
 #include "pipeline/refine.h"
@@ -131,7 +132,8 @@ typedef struct round {
     tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
     int64_t n_first;
     bool handed_out;
-    bool dry; /* count, commit nothing */
+    bool dry;        /* count, commit nothing */
+    uint8_t *is_del; /* per incoming row: matches delete_when, or NULL */
 } round;
 
 static int cmp_scalar(const void *a, const void *b)
@@ -252,7 +254,10 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
             continue;
         }
         match[i] = 1;
-        r->res->updated++;
+        if (r->is_del && r->is_del[k])
+            r->res->deleted++;
+        else
+            r->res->updated++;
     }
     return TARN_OK;
 }
@@ -274,7 +279,7 @@ static tarn_status insert_next(void *ctx, tarn_batch **out, tarn_err *err)
     }
     int64_t n = 0;
     for (int64_t i = 0; i < r->in->n_rows; i++)
-        if (!r->drop[i])
+        if (!r->drop[i] && !(r->is_del && r->is_del[i]))
             idx[n++] = i;
     tarn_status st = TARN_OK;
     for (int c = 0; c < keep->n_cols && st == TARN_OK; c++)
@@ -370,9 +375,14 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
         if (!rr->drop)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
+    if (st == TARN_OK && rr->c->delete_pred && rr->in->n_rows > 0) {
+        rr->is_del = tarn_alloc((size_t)rr->in->n_rows);
+        st = rr->is_del ? tarn_pred_eval(rr->c->delete_pred, rr->in, rr->is_del, err)
+                        : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
     if (st == TARN_OK && dry && (!silver_exists || rr->n_key == 0 || full)) {
         for (int64_t i = 0; i < rr->in->n_rows; i++) /* what a write would add */
-            res->inserted += !rr->drop[i];
+            res->inserted += !rr->drop[i] && !(rr->is_del && rr->is_del[i]);
     } else if (st == TARN_OK) {
         rr->in->schema = tarn_refine_silver_schema(rf); /* the Silver table's nullability */
         if (!silver_exists || rr->n_key == 0 || full) {
@@ -518,6 +528,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
         st = merge_in(&r, p, rf, silver_exists, full, p->silver_app, to, res, err);
     tarn_free(r.first_keys);
     tarn_free(r.drop);
+    tarn_free(r.is_del);
     km_fini(&r.km);
     tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
@@ -538,21 +549,22 @@ tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
     snprintf(p.quarantine, sizeof p.quarantine, "%s/silver/%s__quarantine", o->lake, c->dataset);
     snprintf(p.silver_app, sizeof p.silver_app, "tarn.silver.%s", c->dataset);
     snprintf(p.quarantine_app, sizeof p.quarantine_app, "tarn.quarantine.%s", c->dataset);
-    if (!tarn_delta_is_table(p.bronze))
+    tarn_delta_snapshot *bs = NULL, *ss = NULL, *qs = NULL;
+    TARN_TRY(tarn_delta_snapshot_load_existing(p.bronze, &bs, err));
+    if (!bs)
         return tarn_err_set(err, TARN_ERR_NOT_FOUND,
                             "no Bronze table for dataset '%s' at %s (run 'tarn ingest %s' first)",
                             c->dataset, p.bronze, c->dataset);
-    tarn_delta_snapshot *bs = NULL, *ss = NULL, *qs = NULL;
-    TARN_TRY(tarn_delta_snapshot_load(p.bronze, NULL, &bs, err));
-    tarn_status st = TARN_OK;
     int64_t last = -1, qdone = -1;
-    bool silver_exists = tarn_delta_is_table(p.silver);
-    if (silver_exists && (st = tarn_delta_snapshot_load(p.silver, NULL, &ss, err)) == TARN_OK) {
+    tarn_status st = tarn_delta_snapshot_load_existing(p.silver, &ss, err);
+    bool silver_exists = ss != NULL;
+    if (ss) {
         last = tarn_delta_snapshot_txn(ss, p.silver_app);
         out->silver_version = ss->version;
     }
-    if (st == TARN_OK && tarn_delta_is_table(p.quarantine) &&
-        (st = tarn_delta_snapshot_load(p.quarantine, NULL, &qs, err)) == TARN_OK)
+    if (st == TARN_OK)
+        st = tarn_delta_snapshot_load_existing(p.quarantine, &qs, err);
+    if (qs)
         qdone = tarn_delta_snapshot_txn(qs, p.quarantine_app);
     tarn_delta_snapshot_destroy(ss);
     tarn_delta_snapshot_destroy(qs);
@@ -570,7 +582,7 @@ tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
         st = run_round(c, o, &p, bs, last, to, silver_exists, qdone, out, err);
         if (st == TARN_OK) {
             last = to;
-            silver_exists = tarn_delta_is_table(p.silver);
+            silver_exists = true; /* the round created it if it was missing */
             out->bronze_to = to;
         }
     }
@@ -666,14 +678,14 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     snprintf(p.quarantine, sizeof p.quarantine, "%s/silver/%s__quarantine", o->lake, c->dataset);
     char heal_app[300];
     snprintf(heal_app, sizeof heal_app, "tarn.heal.%s", c->dataset);
-    if (!tarn_delta_is_table(p.quarantine))
-        return TARN_OK; /* nothing was ever quarantined */
     tarn_delta_snapshot *qs = NULL, *ss = NULL;
-    TARN_TRY(tarn_delta_snapshot_load(p.quarantine, NULL, &qs, err));
+    TARN_TRY(tarn_delta_snapshot_load_existing(p.quarantine, &qs, err));
+    if (!qs)
+        return TARN_OK; /* nothing was ever quarantined */
     int64_t qver = qs->version, done = -1;
-    bool silver_exists = tarn_delta_is_table(p.silver);
-    tarn_status st = TARN_OK;
-    if (silver_exists && (st = tarn_delta_snapshot_load(p.silver, NULL, &ss, err)) == TARN_OK) {
+    tarn_status st = tarn_delta_snapshot_load_existing(p.silver, &ss, err);
+    bool silver_exists = ss != NULL;
+    if (ss) {
         done = tarn_delta_snapshot_txn(ss, heal_app);
         out->silver_version = ss->version;
     }
@@ -756,6 +768,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     }
     tarn_free(r.first_keys);
     tarn_free(r.drop);
+    tarn_free(r.is_del);
     km_fini(&r.km);
     km_fini(&h.healed);
     tarn_buf_fini(&r.key);

@@ -36,6 +36,7 @@ typedef struct tarn_silver_result {
     int64_t duplicates;             /* incoming rows superseded by a newer one of the same key */
     int64_t inserted;               /* new keys */
     int64_t updated;                /* existing keys replaced by newer rows */
+    int64_t deleted;                /* existing keys removed by newer delete_when records */
     int64_t stale;                  /* incoming rows older than the Silver row of their key */
     int64_t warned;                 /* rows kept despite a failed warn-severity rule */
     int64_t rescued;                /* rows with fields the contract does not name, kept in

@@ -172,6 +172,44 @@ expect_err_has "day1.ndjson:3:"
 [ -d "$WORK/strict/silver/orders" ] && fail "a failed run must commit nothing to Silver"
 export TARN_LAKE=$WORK/lake
 
+# CDC: delete_when removes keys when the delete is newer.
+mkdir -p c4
+cat >c4/cdc.yaml <<'Y'
+dataset: cdc
+primary_key: id
+sequence_by: seq
+delete_when: "op = 'D'"
+schema:
+  - {name: id, type: string}
+  - {name: op, type: string}
+  - {name: seq, type: bigint}
+  - {name: v, type: int}
+Y
+printf '{"id":"a","op":"I","seq":1,"v":1}\n{"id":"b","op":"I","seq":1,"v":2}\n{"id":"c","op":"I","seq":1,"v":3}\n{"id":"d","op":"I","seq":5,"v":4}\n' >cdc1.ndjson
+printf '{"id":"b","op":"D","seq":2}\n{"id":"zz","op":"D","seq":2}\n{"id":"c","op":"U","seq":2,"v":30}\n{"id":"d","op":"D","seq":4}\n{"id":"e","op":"I","seq":1,"v":5}\n{"id":"e","op":"D","seq":2}\n' >cdc2.ndjson
+export TARN_LAKE=$WORK/cdc
+run 0 ingest cdc cdc1.ndjson --contracts c4 --quiet
+run 0 run cdc --contracts c4
+run 0 ingest cdc cdc2.ndjson --contracts c4 --quiet
+run 0 run cdc --contracts c4
+expect_out_has "6 rows in, 0 inserted, 1 updated, 1 deleted, 1 duplicates, 1 stale"
+run 0 cat cdc/silver/cdc --format csv --columns id,op,v
+expect_sorted_out 'id,op,v
+a,I,1
+c,U,30
+d,I,4'
+run 0 run cdc --contracts c4 --full-refresh --no-checks
+run 0 cat cdc/silver/cdc --format csv --columns id,op,v
+expect_sorted_out 'id,op,v
+a,I,1
+c,U,30
+d,I,4'
+printf 'dataset: x\nprimary_key: id\ndelete_when: "opp = 1"\nschema: [{name: id, type: int}]\n' >c4/bad.yaml
+run 1 contract lint c4/bad.yaml
+expect_out_has "c4/bad.yaml:3:14: error: delete_when: column 1: unknown column 'opp'"
+rm c4/bad.yaml
+export TARN_LAKE=$WORK/lake
+
 # Errors.
 run 2 run
 expect_err_has "name the datasets to run, or --all"
