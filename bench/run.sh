@@ -13,6 +13,11 @@
 #           and then the other engine's
 #   export  every row rendered as NDJSON to /dev/null (tarn cat) vs DuckDB
 #           COPY (SELECT * FROM read_parquet(...)) TO '/dev/null' (FORMAT json)
+#   pipeline  orders with 5% duplicate keys: tarn ingest (Bronze) + tarn run
+#           (Silver: cast, constraints, dedup by key, write) vs DuckDB COPY of
+#           read_json deduplicated with row_number() to Parquet
+#   per-dataset overhead: BENCH_DATASETS (default 200) tiny datasets through
+#           ingest + one `tarn run --all`; run time / datasets
 # Time is wall-clock of the best of BENCH_RUNS (default 3) runs; DuckDB's is
 # the statement time measured inside node (node start-up excluded). Peak
 # memory is the maximum resident set size of the process (/usr/bin/time; for
@@ -109,6 +114,66 @@ OUT=""
 row "export NDJSON to /dev/null" tarn "$best" "$TBYTES" "$mem"
 measure $DUCK --time "COPY (SELECT * FROM read_parquet('$DP')) TO '/dev/null' (FORMAT json)"
 row "export NDJSON to /dev/null" duckdb "$best" "$DBYTES" "$mem"
+
+# --- pipeline: Bronze + Silver vs DuckDB's dedup in SQL ----------------------------
+NDJD=$DIR/orders_dup_$ROWS.ndjson
+if [ ! -s "$NDJD" ]; then
+    echo "bench: generating $ROWS orders with 5% duplicates into $NDJD"
+    "$BUILD/tarn_tool_ndjgen" "$ROWS" --seed 43 --dup-rate 0.05 >"$NDJD.tmp"
+    mv "$NDJD.tmp" "$NDJD"
+fi
+NDJD_BYTES=$(stat -c %s "$NDJD")
+CDIR=$DIR/contracts
+mkdir -p "$CDIR"
+cat >"$CDIR/orders.yaml" <<'Y'
+dataset: orders
+version: 1.0.0
+primary_key: order_id
+sequence_by: ts
+schema:
+  - {name: order_id, type: string}
+  - {name: user_id, type: int64}
+  - {name: amount, type: "decimal(10,2)", constraints: [min_value(0)]}
+  - {name: country, type: string}
+  - {name: status, type: string}
+  - {name: ts, type: timestamp, nullable: false}
+  - {name: qty, type: int32}
+  - {name: price, type: double}
+  - {name: flag, type: boolean}
+Y
+LK=$DIR/lake
+PREP="rm -rf '$LK'"
+measure env TARN_LAKE="$LK" "$TARN" ingest orders "$NDJD" --contracts "$CDIR" --quiet
+row "pipeline: ingest to Bronze" tarn "$best" "$NDJD_BYTES" "$mem"
+ING=$best
+PREP="rm -rf '$LK/silver'"
+measure env TARN_LAKE="$LK" "$TARN" run orders --contracts "$CDIR" --no-checks
+row "pipeline: Bronze -> Silver" tarn "$best" "$NDJD_BYTES" "$mem"
+row "pipeline: total (ingest + run)" tarn "$(awk "BEGIN{print $ING + $best}")" "$NDJD_BYTES" "$mem"
+PREP=""
+DS=$DIR/duckdb_silver.parquet
+measure $DUCK --time "COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY order_id ORDER BY ts DESC) AS rn FROM read_json('$NDJD', format='newline_delimited', columns=$COLS)) WHERE rn = 1 AND amount >= 0) TO '$DS' (FORMAT parquet, COMPRESSION zstd)"
+row "pipeline: total (ingest + run)" duckdb "$best" "$NDJD_BYTES" "$mem"
+
+# --- per-dataset overhead of a metadata-driven run ---------------------------------
+NDS=${BENCH_DATASETS:-200}
+SD=$DIR/scale
+rm -rf "$SD"
+mkdir -p "$SD/contracts" "$SD/data"
+i=1
+while [ $i -le "$NDS" ]; do
+    d=$(printf 'd%04d' $i)
+    printf 'dataset: %s\nprimary_key: id\nschema:\n  - {name: id, type: int64}\n  - {name: v, type: string}\n' "$d" >"$SD/contracts/$d.yaml"
+    printf '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n{"id":2,"v":"c"}\n' >"$SD/data/$d.ndjson"
+    TARN_LAKE="$SD/lake" "$TARN" ingest "$d" "$SD/data/$d.ndjson" --contracts "$SD/contracts" --quiet >/dev/null
+    i=$((i + 1))
+done
+RUNS_SAVED=$RUNS
+RUNS=1
+measure env TARN_LAKE="$SD/lake" "$TARN" run --all --contracts "$SD/contracts" --no-checks
+RUNS=$RUNS_SAVED
+printf '\nper-dataset overhead: %d datasets refined by one `tarn run --all` in %.2f s = %.1f ms per dataset\n' \
+    "$NDS" "$best" "$(awk "BEGIN{print $best * 1000 / $NDS}")" | tee -a "$RESULTS"
 
 printf '\nfile sizes: tarn %.1f MB (%d files), duckdb %.1f MB\n' "$(awk "BEGIN{print $TBYTES/1e6}")" \
     "$(find "$T" -name '*.parquet' -not -path '*/_delta_log/*' | wc -l)" "$(awk "BEGIN{print $DBYTES/1e6}")" |

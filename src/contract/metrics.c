@@ -422,7 +422,8 @@ static tarn_status feed_batch(plan *p, const tarn_batch *b, uint8_t *ok, tarn_bu
                 nulls += !tarn_bit_get(v->validity, i);
         a->nulls += nulls;
         a->nonnull += n - nulls;
-        memset(a->bad, 0, (size_t)n);
+        if (n > 0)
+            memset(a->bad, 0, (size_t)n);
         if (a->need_minmax && track_minmax(a, v, n) != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         if (a->need_sum)

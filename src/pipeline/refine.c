@@ -35,6 +35,7 @@ struct tarn_refine {
     tarn_schema *silver_schema; /* contract nullability + _rescued_data */
     const char **rescued;       /* per Bronze row: _rescued_data text (arena) or NULL */
     uint8_t *seen;              /* per contract column, for one record */
+    size_t *name_len;           /* per contract column: strlen(name) */
     tarn_schema *q_schema;
     tarn_refine_out out;
     tarn_arena *a;      /* per batch */
@@ -82,9 +83,13 @@ tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refi
     r->parse_schema = tarn_schema_clone(c->schema);
     r->silver_schema = tarn_schema_clone(c->schema);
     r->seen = tarn_calloc((size_t)c->n_columns + 1, 1);
+    r->name_len = tarn_calloc((size_t)c->n_columns + 1, sizeof *r->name_len);
+    for (int i = 0; r->name_len && i < c->n_columns; i++)
+        r->name_len[i] = strlen(c->columns[i].name);
     r->a = tarn_arena_create(0);
     tarn_status st = TARN_OK;
-    if (!r->good_schema || !r->parse_schema || !r->silver_schema || !r->seen || !r->a)
+    if (!r->good_schema || !r->parse_schema || !r->silver_schema || !r->seen || !r->name_len ||
+        !r->a)
         st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     else {
         for (int i = 0; i < r->good_schema->n_fields; i++) {
@@ -125,6 +130,7 @@ void tarn_refine_destroy(tarn_refine *r)
     tarn_schema_destroy(r->silver_schema);
     tarn_free(r->rescued);
     tarn_free(r->seen);
+    tarn_free(r->name_len);
     tarn_schema_destroy(r->q_schema);
     tarn_arena_destroy(r->a);
     tarn_free(r->fails);
@@ -277,15 +283,29 @@ static tarn_refine_drift *drift_for(tarn_refine *r, const char *name, size_t len
 }
 
 /* End of the (valid) JSON value at p. */
+static bool is_value_end(char c)
+{
+    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static const char *skip_value(const char *p, const char *end)
 {
     if (p >= end)
         return p;
     if (*p == '"') {
-        for (p++; p < end && *p != '"'; p++)
-            if (*p == '\\')
-                p++;
-        return p < end ? p + 1 : end;
+        /* The next quote not escaped by an odd run of backslashes. */
+        for (const char *q = p + 1; q < end;) {
+            const char *e = memchr(q, '"', (size_t)(end - q));
+            if (!e)
+                return end;
+            const char *b = e;
+            while (b > p + 1 && b[-1] == '\\')
+                b--;
+            if (((e - b) & 1) == 0)
+                return e + 1;
+            q = e + 1;
+        }
+        return end;
     }
     if (*p == '{' || *p == '[') {
         int depth = 0;
@@ -301,7 +321,7 @@ static const char *skip_value(const char *p, const char *end)
         }
         return end;
     }
-    while (p < end && !strchr(",}] \t\r\n", *p))
+    while (p < end && !is_value_end(*p))
         p++;
     return p;
 }
@@ -361,9 +381,11 @@ static tarn_status scan_fields(tarn_refine *r, const tarn_batch *b, int64_t row,
         const char *ve = skip_value(vs, end);
         int col = -1;
         for (int i = 0; !escaped && i < c->n_columns; i++)
-            if (strlen(c->columns[i].name) == (size_t)(ke - ks) &&
-                !memcmp(c->columns[i].name, ks, (size_t)(ke - ks)))
+            if (r->name_len[i] == (size_t)(ke - ks) &&
+                !memcmp(c->columns[i].name, ks, (size_t)(ke - ks))) {
                 col = i;
+                break;
+            }
         if (col >= 0) {
             r->seen[col] = 1;
             if (vs < end && !kind_ok(c->columns[col].type, *vs)) {
@@ -503,15 +525,18 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
         if (tarn_buf_append(&r->text, t ? t : "", (size_t)len) != TARN_OK ||
             tarn_buf_append_char(&r->text, '\n') != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        for (size_t k = at; k < r->text.len - 1; k++) {
-            char *p = r->text.data + k;
-            if (*p == '\n' || *p == '\r') {
-                if (csv)
-                    line += *p == '\n';
-                else
-                    *p = ' '; /* whitespace in valid JSON */
-            }
+        /* Line ends inside a record: counted for CSV (quoted newlines), made
+         * spaces for JSON (where they can only be whitespace). */
+        char *rec = r->text.data + at, *rend = r->text.data + r->text.len - 1;
+        for (char *q = rec; (q = memchr(q, '\n', (size_t)(rend - q))) != NULL; q++) {
+            if (csv)
+                line++;
+            else
+                *q = ' ';
         }
+        if (!csv)
+            for (char *q = rec; (q = memchr(q, '\r', (size_t)(rend - q))) != NULL; q++)
+                *q = ' ';
         line++;
     }
     if (n_in == 0)
@@ -526,7 +551,6 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
         const char *d = str_at(dl, from, &dlen);
         o.delimiter = d && dlen == 1 ? d[0] : ',';
     }
-    o.single_threaded = true;
     run_ctx rc = {r};
     o.on_bad_record = on_bad;
     o.bad_record_ctx = &rc;

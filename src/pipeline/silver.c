@@ -31,6 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bronze rows judged together (one parse spread over the thread pool). */
+#define REFINE_ROWS 65536
+
 /* ---- key map ------------------------------------------------------------------- */
 
 typedef struct kslot {
@@ -131,9 +134,12 @@ typedef struct round {
     /* merge state */
     tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
     int64_t n_first;
-    bool handed_out;
-    bool dry;        /* count, commit nothing */
-    uint8_t *is_del; /* per incoming row: matches delete_when, or NULL */
+    int64_t next_row;      /* insert source: next incoming row to consider */
+    int64_t handed;        /* rows handed to the writer */
+    tarn_batch *out_batch; /* insert source batch (reused) */
+    int64_t *idx;          /* its row indexes */
+    bool dry;              /* count, commit nothing */
+    uint8_t *is_del;       /* per incoming row: matches delete_when, or NULL */
 } round;
 
 static int cmp_scalar(const void *a, const void *b)
@@ -262,42 +268,32 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
     return TARN_OK;
 }
 
-/* Insert source: the surviving incoming rows, once. */
+/* Insert source: the surviving incoming rows, REFINE_ROWS at a time through
+ * one reused batch. */
 static tarn_status insert_next(void *ctx, tarn_batch **out, tarn_err *err)
 {
     round *r = ctx;
     *out = NULL;
-    if (r->handed_out)
-        return TARN_OK;
-    r->handed_out = true;
-    tarn_batch *keep = tarn_batch_create(r->in->schema);
-    int64_t *idx = tarn_alloc(((size_t)r->in->n_rows + 1) * sizeof *idx);
-    if (!keep || !idx) {
-        tarn_batch_destroy(keep);
-        tarn_free(idx);
+    if (!r->out_batch && !(r->out_batch = tarn_batch_create(r->in->schema)))
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    }
+    if (!r->idx && !(r->idx = tarn_alloc(REFINE_ROWS * sizeof *r->idx)))
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     int64_t n = 0;
-    for (int64_t i = 0; i < r->in->n_rows; i++)
+    while (r->next_row < r->in->n_rows && n < REFINE_ROWS) {
+        int64_t i = r->next_row++;
         if (!r->drop[i] && !(r->is_del && r->is_del[i]))
-            idx[n++] = i;
-    tarn_status st = TARN_OK;
-    for (int c = 0; c < keep->n_cols && st == TARN_OK; c++)
-        st = tarn_vec_append_take(keep->cols[c], r->in->cols[c], idx, n);
-    tarn_free(idx);
-    if (st != TARN_OK) {
-        tarn_batch_destroy(keep);
-        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            r->idx[n++] = i;
     }
-    keep->n_rows = n;
-    /* `in` keeps the gathered rows alive; swap so the caller's batch lives
-     * until the round ends. */
-    tarn_batch_destroy(r->in);
-    r->in = keep;
-    r->cap_drop = 0;
-    tarn_free(r->drop);
-    r->drop = NULL;
-    *out = n ? r->in : NULL;
+    if (n == 0)
+        return TARN_OK;
+    tarn_batch *b = r->out_batch;
+    tarn_batch_reset(b);
+    for (int c = 0; c < b->n_cols; c++)
+        if (tarn_vec_append_take(b->cols[c], r->in->cols[c], r->idx, n) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    b->n_rows = n;
+    r->handed += n;
+    *out = b;
     return TARN_OK;
 }
 
@@ -403,7 +399,7 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, rr, &wo,
                                   &wr, err);
             if (st == TARN_OK) {
-                res->inserted += rr->in->n_rows;
+                res->inserted += rr->handed;
                 res->silver_version = wr.version;
                 res->committed |= wr.committed;
             }
@@ -474,11 +470,35 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
         so.n_files = n_files;
         st = tarn_delta_scan_open(bsnap, &so, &scan, err);
         tarn_batch *b;
-        while (st == TARN_OK && (st = tarn_delta_scan_next(scan, &b, err)) == TARN_OK && b) {
-            res->rows_in += b->n_rows;
-            tarn_refine_out *ro;
-            if ((st = tarn_refine_batch(rf, b, &ro, err)) != TARN_OK)
+        /* Bronze batches are gathered into chunks of REFINE_ROWS so each
+         * parse is big enough to spread over the thread pool. */
+        tarn_batch *acc = NULL;
+        bool end = false;
+        while (st == TARN_OK && !end) {
+            if ((st = tarn_delta_scan_next(scan, &b, err)) != TARN_OK)
                 break;
+            if (b) {
+                res->rows_in += b->n_rows;
+                if (!acc && !(acc = tarn_batch_create(b->schema))) {
+                    st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                if (tarn_batch_append_range(acc, b, 0, b->n_rows) != TARN_OK) {
+                    st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                if (acc->n_rows < REFINE_ROWS)
+                    continue;
+            } else {
+                end = true;
+                if (!acc || acc->n_rows == 0)
+                    break;
+            }
+            tarn_refine_out *ro;
+            if ((st = tarn_refine_batch(rf, acc, &ro, err)) != TARN_OK)
+                break;
+            tarn_batch_reset(acc);
+            acc->n_rows = 0;
             res->warned += ro->n_warned;
             res->rescued += ro->n_rescued;
             for (int d = 0; d < ro->n_drift; d++) {
@@ -500,6 +520,9 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
                 tarn_batch_append_range(r.q, ro->quarantine, 0, ro->quarantine->n_rows) != TARN_OK)
                 st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         }
+        if (acc)
+            acc->schema = NULL; /* borrowed from the scan, closed below */
+        tarn_batch_destroy(acc);
     }
     tarn_delta_scan_close(scan);
     /* Quarantine first (skipped when a killed run already committed it). */
@@ -532,6 +555,8 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     km_fini(&r.km);
     tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
+    tarn_batch_destroy(r.out_batch);
+    tarn_free(r.idx);
     tarn_batch_destroy(r.q);
     tarn_refine_destroy(rf);
     tarn_arena_destroy(a);
@@ -774,6 +799,8 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     tarn_buf_fini(&r.key);
     tarn_buf_fini(&h.key);
     tarn_batch_destroy(r.in);
+    tarn_batch_destroy(r.out_batch);
+    tarn_free(r.idx);
     tarn_batch_destroy(bb);
     tarn_schema_destroy(bs);
     tarn_refine_destroy(rf);
