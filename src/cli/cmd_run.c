@@ -324,6 +324,11 @@ int tarn_cli_run(int argc, char **argv)
                    (long long)r.duplicates, (long long)r.stale, (long long)r.quarantined,
                    (long long)r.warned, (long long)r.silver_version, secs);
         }
+        if (r.retries && !json)
+            printf("  (after %d retr%s on transient errors)\n", r.retries,
+                   r.retries == 1 ? "y" : "ies");
+        if (jo)
+            json_object_set_new(jo, "retries", json_integer(r.retries));
         print_drift(c, &r, jo, json);
         if (dry)
             continue; /* no checks, no run record */

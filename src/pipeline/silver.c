@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Bronze rows judged together (one parse spread over the thread pool). */
 #define REFINE_ROWS 65536
@@ -563,8 +564,8 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     return st;
 }
 
-tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
-                            tarn_silver_result *out, tarn_err *err)
+static tarn_status silver_run_once(const tarn_contract *c, const tarn_silver_opts *o,
+                                   tarn_silver_result *out, tarn_err *err)
 {
     memset(out, 0, sizeof *out);
     out->silver_version = -1;
@@ -613,6 +614,27 @@ tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
     }
     tarn_delta_snapshot_destroy(bs);
     return st;
+}
+
+/* Transient failures (I/O, a concurrent commit) are retried with backoff:
+ * every step is idempotent, so a retry continues where the failed attempt
+ * stopped. */
+tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
+                            tarn_silver_result *out, tarn_err *err)
+{
+    static const int64_t backoff_ms[] = {200, 1000, 3000};
+    int retries = 0;
+    for (;;) {
+        tarn_status st = silver_run_once(c, o, out, err);
+        out->retries = retries;
+        if ((st != TARN_ERR_IO && st != TARN_ERR_CONFLICT) ||
+            retries == (int)TARN_ARRAY_LEN(backoff_ms) || o->dry_run)
+            return st;
+        struct timespec ts = {backoff_ms[retries] / 1000, (backoff_ms[retries] % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+        retries++;
+        tarn_err_clear(err);
+    }
 }
 
 /* ---- heal -------------------------------------------------------------------------- */

@@ -13,6 +13,10 @@
  * same range (without writing its quarantine rows again). A run killed at
  * any moment and started again gives neither duplicates nor gaps.
  *
+ * Transient failures (I/O errors, a concurrent commit) are retried up to 3
+ * times with backoff (0.2 s, 1 s, 3 s); the counters describe the last
+ * attempt.
+ *
  * The merge rewrites only the Silver files whose key statistics may hold an
  * incoming key (copy-on-write, delta/delete.h), reading one file at a time;
  * memory grows with the incoming rows, not with the table.
@@ -46,6 +50,7 @@ typedef struct tarn_silver_result {
     int64_t files_rewritten; /* Silver files replaced by the merge */
     int64_t silver_version;  /* Silver version after the run (-1: no table) */
     bool committed;          /* Silver got a new version */
+    int retries;             /* attempts repeated after a transient failure */
 } tarn_silver_result;
 
 /* Runs Silver for contract c: LAKE/bronze/<dataset> into LAKE/silver/<dataset>

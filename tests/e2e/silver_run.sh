@@ -153,6 +153,18 @@ done
 cmp -s ref.silver crash.silver || fail "Silver after kills differs from an uninterrupted run"
 cmp -s ref.q crash.q || fail "quarantine after kills differs from an uninterrupted run"
 [ "$(wc -l <ref.silver)" -gt 1000 ] || fail "expected many Silver rows"
+# Two runs at once: the loser of a commit race retries and both succeed.
+for f in big.ndjson big2.ndjson; do
+    TARN_LAKE=$WORK/conc "$TARN" ingest big $f --contracts c2 --quiet >/dev/null || fail "ingest"
+done
+TARN_LAKE=$WORK/conc "$TARN" run big --contracts c2 >conc1.out 2>&1 &
+p1=$!
+TARN_LAKE=$WORK/conc "$TARN" run big --contracts c2 >conc2.out 2>&1 &
+p2=$!
+wait $p1 || fail "first concurrent run failed: $(cat conc1.out)"
+wait $p2 || fail "second concurrent run failed: $(cat conc2.out)"
+"$TARN" cat $WORK/conc/silver/big --format ndjson | LC_ALL=C sort >conc.silver
+cmp -s ref.silver conc.silver || fail "concurrent runs differ from one run"
 # A full refresh rebuilds the same tables from all of Bronze.
 TARN_LAKE=$WORK/crash "$TARN" run big --contracts c2 --full-refresh >/dev/null || fail "full refresh"
 "$TARN" cat $WORK/crash/silver/big --format ndjson | LC_ALL=C sort >full.silver
