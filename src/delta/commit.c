@@ -14,6 +14,7 @@
 #include "base/fs.h"
 #include "base/time.h"
 #include "delta/checkpoint.h"
+#include "delta/schema.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -238,6 +239,43 @@ tarn_status tarn_delta_transaction_set_metadata(tarn_delta_transaction *tx,
     tx->acts.metadata = d;
     tx->acts.has_metadata = true;
     return TARN_OK;
+}
+
+tarn_status tarn_delta_transaction_add_columns(tarn_delta_transaction *tx,
+                                               const tarn_schema *schema, tarn_err *err)
+{
+    const tarn_delta_snapshot *s = tx->snap;
+    if (!s)
+        return tarn_err_set(err, TARN_ERR_INTERNAL, "add_columns: no table yet");
+    const tarn_schema *old = s->schema;
+    char t1[64], t2[64];
+    for (int i = 0; i < old->n_fields; i++) {
+        int k = tarn_schema_find(schema, old->fields[i].name);
+        if (k < 0)
+            return tarn_err_set(err, TARN_ERR_INVALID,
+                                "column '%s' of the table is missing from the new schema "
+                                "(columns can be added, not removed)",
+                                old->fields[i].name);
+        if (!tarn_type_equal(schema->fields[k].type, old->fields[i].type))
+            return tarn_err_set(
+                err, TARN_ERR_INVALID, "column '%s' is %s in the table and %s in the new schema",
+                old->fields[i].name, tarn_type_name(old->fields[i].type, t1, sizeof t1),
+                tarn_type_name(schema->fields[k].type, t2, sizeof t2));
+    }
+    for (int i = 0; i < schema->n_fields; i++)
+        if (tarn_schema_find(old, schema->fields[i].name) < 0 && !schema->fields[i].nullable)
+            return tarn_err_set(err, TARN_ERR_INVALID,
+                                "new column '%s' must be nullable: existing rows have no value",
+                                schema->fields[i].name);
+    tarn_buf sb = TARN_BUF_INIT;
+    tarn_status st = tarn_delta_schema_serialize(schema, &sb, err);
+    if (st == TARN_OK) {
+        tarn_delta_metadata md = s->metadata;
+        md.schema_string = sb.data;
+        st = tarn_delta_transaction_set_metadata(tx, &md, err);
+    }
+    tarn_buf_fini(&sb);
+    return st;
 }
 
 tarn_status tarn_delta_transaction_set_protocol(tarn_delta_transaction *tx,

@@ -69,6 +69,13 @@ TARN_MUST_CHECK tarn_status tarn_delta_transaction_set_operation(tarn_delta_tran
 TARN_MUST_CHECK tarn_status tarn_delta_transaction_set_metadata(tarn_delta_transaction *tx,
                                                                 const tarn_delta_metadata *m,
                                                                 tarn_err *err);
+/* Schema evolution: metaData becomes the read snapshot's with `schema`,
+ * which must keep every existing column (same type) and may add nullable
+ * ones. Existing files are not rewritten: readers see null in the new
+ * columns for them. */
+TARN_MUST_CHECK tarn_status tarn_delta_transaction_add_columns(tarn_delta_transaction *tx,
+                                                               const tarn_schema *schema,
+                                                               tarn_err *err);
 TARN_MUST_CHECK tarn_status tarn_delta_transaction_set_protocol(tarn_delta_transaction *tx,
                                                                 const tarn_delta_protocol *p,
                                                                 tarn_err *err);

@@ -156,11 +156,10 @@ static tarn_status rewrite(del_job *j, const tarn_delta_add *add, tarn_err *err)
             break;
         }
         if (!j->keep) {
-            if (!(j->keep = tarn_batch_create(b->schema))) {
+            if (!(j->keep = tarn_batch_create(j->fo.table_schema))) {
                 st = del_nomem(err);
                 break;
             }
-            j->keep->schema = j->snap->schema; /* the scan's schema dies with the scan */
         }
         int64_t n = 0;
         for (int64_t i = 0; i < b->n_rows; i++)
@@ -170,8 +169,12 @@ static tarn_status rewrite(del_job *j, const tarn_delta_add *add, tarn_err *err)
         if (n == 0)
             continue;
         tarn_batch_reset(j->keep);
-        for (int c = 0; c < b->n_cols && st == TARN_OK; c++)
-            st = tarn_vec_append_take(j->keep->cols[c], b->cols[c], j->idx, n);
+        /* By name: a widened table (merge evolve_to) has columns old files lack. */
+        for (int c = 0; c < j->keep->n_cols && st == TARN_OK; c++) {
+            int src_col = tarn_schema_find(b->schema, j->fo.table_schema->fields[c].name);
+            st = src_col >= 0 ? tarn_vec_append_take(j->keep->cols[c], b->cols[src_col], j->idx, n)
+                              : tarn_vec_append_nulls(j->keep->cols[c], n);
+        }
         if (st != TARN_OK) {
             tarn_err_set(err, st, "delete: cannot gather the rows to keep");
             break;
@@ -367,6 +370,16 @@ static tarn_status delete_or_merge(const char *table_path, const tarn_delta_pred
                                    "delta.enableChangeDataFeed");
     tarn_delta_transaction_set_reads_data(j.tx, true);
     writer_opts(&j);
+    if (mo && mo->evolve_to) {
+        bool more = false;
+        for (int i = 0; i < mo->evolve_to->n_fields; i++)
+            more |= tarn_schema_find(j.snap->schema, mo->evolve_to->fields[i].name) < 0;
+        if (more && !mo->dry_run) {
+            if ((st = tarn_delta_transaction_add_columns(j.tx, mo->evolve_to, err)) != TARN_OK)
+                goto done;
+            j.fo.table_schema = mo->evolve_to;
+        }
+    }
     int64_t now = tarn_now_us() / 1000;
     for (int i = 0; i < j.snap->n_files && st == TARN_OK; i++)
         st = process_file(&j, &j.snap->files[i], a, now, err);

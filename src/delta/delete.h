@@ -71,6 +71,9 @@ typedef struct tarn_delta_merge_opts {
     const char *app_id;               /* progress txn appId, or NULL */
     int64_t app_version;              /* its version */
     bool dry_run;                     /* count what would change, write and commit nothing */
+    const tarn_schema *evolve_to;     /* or NULL: the table gains this schema's extra
+                                         (nullable) columns in the same commit; rewritten
+                                         rows get nulls there */
 } tarn_delta_merge_opts;
 
 TARN_MUST_CHECK tarn_status tarn_delta_merge(const char *table_path,

@@ -1024,6 +1024,24 @@ static tarn_status plan_append(write_job *j, tarn_err *err)
 {
     const tarn_delta_write_opts *o = j->o;
     j->table_schema = j->snap->schema;
+    if (o->add_columns) { /* schema evolution: columns of the data the table lacks */
+        bool more = false;
+        for (int i = 0; i < j->in_schema->n_fields; i++)
+            more |= tarn_schema_find(j->snap->schema, j->in_schema->fields[i].name) < 0;
+        if (more) {
+            j->new_schema = tarn_schema_clone(j->snap->schema);
+            if (!j->new_schema)
+                return fw_nomem(err);
+            for (int i = 0; i < j->in_schema->n_fields; i++) {
+                const tarn_field *f = &j->in_schema->fields[i];
+                if (tarn_schema_find(j->snap->schema, f->name) < 0 &&
+                    !tarn_schema_add(j->new_schema, f->name, f->type, true))
+                    return fw_nomem(err);
+            }
+            TARN_TRY(tarn_delta_transaction_add_columns(j->tx, j->new_schema, err));
+            j->table_schema = j->new_schema;
+        }
+    }
     j->n_pcols = j->snap->metadata.n_partition_columns;
     j->pcols = j->snap->metadata.partition_columns;
     if (o->n_partition_by > 0) {

@@ -53,6 +53,8 @@ typedef struct tarn_delta_write_opts {
                                         concurrent commit of any of them conflicts */
     int n_txn_ids;                   /* entries in txn_ids */
     int64_t txn_version;             /* version recorded for txn_ids */
+    bool add_columns;                /* append: columns of the data the table lacks are
+                                        added to it (nullable), in the same commit */
 } tarn_delta_write_opts;
 
 /* Sets the defaults (append, zstd, 128 MiB files...). */

@@ -395,6 +395,7 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             } else {
                 wo.app_id = app;
                 wo.app_version = to;
+                wo.add_columns = true; /* a new contract version may add columns */
             }
             tarn_delta_write_result wr;
             st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, rr, &wo,
@@ -417,7 +418,8 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             if (n)
                 qsort(rr->first_keys, (size_t)n, sizeof *rr->first_keys, cmp_scalar);
             tarn_delta_predicate pred = {file_may_match, eval_rows, rr, "primary key match"};
-            tarn_delta_merge_opts mo = {insert_next, rr, app, to, dry};
+            tarn_delta_merge_opts mo = {insert_next, rr,  app,
+                                        to,          dry, tarn_refine_silver_schema(rf)};
             tarn_delta_delete_result dr;
             int64_t updated_before = res->updated;
             if (st == TARN_OK)
@@ -809,7 +811,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
         st = merge_in(&r, &p, rf, silver_exists, false, heal_app, qver, out, err);
     if (st == TARN_OK && h.healed.n > 0) {
         tarn_delta_predicate pred = {NULL, heal_eval, &h, "healed"};
-        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0, false};
+        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0, false, NULL};
         tarn_delta_delete_result dr;
         st = tarn_delta_merge(p.quarantine, &pred, &mo, &dr, err);
     }

@@ -397,6 +397,48 @@ static void test_many_app_ids(void **state)
     tarn_schema_destroy(s);
 }
 
+static void test_add_columns(void **state)
+{
+    (void)state;
+    const char *t = table("widen");
+    dw_append_ids(t, 0, 2); /* id int64, c string */
+    tarn_err err;
+    /* Appending data with a new column widens the table in the same commit. */
+    tarn_schema *s3 = dw_schema("id int64, c string, d int32");
+    tarn_batch *b = tarn_batch_create(s3);
+    assert_int_equal(tarn_vec_append_i64(b->cols[0], 9), TARN_OK);
+    assert_int_equal(tarn_vec_append_bytes(b->cols[1], "z", 1), TARN_OK);
+    assert_int_equal(tarn_vec_append_i32(b->cols[2], 42), TARN_OK);
+    b->n_rows = 1;
+    tarn_delta_write_opts o;
+    tarn_delta_write_opts_init(&o);
+    tarn_delta_write_result r;
+    assert_int_equal(dw_write_batch(t, s3, b, &o, &r, &err), TARN_ERR_INVALID); /* not asked */
+    o.add_columns = true;
+    assert_int_equal(dw_write_batch(t, s3, b, &o, &r, &err), TARN_OK);
+    char *rows = dw_rows(t, -1, NULL);
+    assert_string_equal(rows,
+                        "{\"id\":0,\"c\":\"x\",\"d\":null}\n{\"id\":1,\"c\":\"x\",\"d\":null}\n"
+                        "{\"id\":9,\"c\":\"z\",\"d\":42}\n");
+    tarn_free(rows);
+    /* add_columns refuses to drop or retype a column, or add a NOT NULL one. */
+    tarn_delta_transaction *tx = begin(t, false, "fake.parquet");
+    tarn_schema *drop = dw_schema("id int64, d int32");
+    assert_int_equal(tarn_delta_transaction_add_columns(tx, drop, &err), TARN_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "column 'c' of the table is missing"));
+    tarn_schema *retype = dw_schema("id int32, c string, d int32");
+    assert_int_equal(tarn_delta_transaction_add_columns(tx, retype, &err), TARN_ERR_INVALID);
+    tarn_schema *nn = dw_schema("id int64, c string, d int32, e int32 not null");
+    assert_int_equal(tarn_delta_transaction_add_columns(tx, nn, &err), TARN_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "must be nullable"));
+    tarn_delta_transaction_destroy(tx);
+    tarn_schema_destroy(drop);
+    tarn_schema_destroy(retype);
+    tarn_schema_destroy(nn);
+    tarn_batch_destroy(b);
+    tarn_schema_destroy(s3);
+}
+
 /* A creating transaction with the metadata tarn_delta_write would write. */
 static tarn_delta_transaction *begin_create(const char *t, const char *schema_text)
 {
@@ -888,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_orphans),
         cmocka_unit_test(test_in_commit_timestamps),
         cmocka_unit_test(test_many_app_ids),
+        cmocka_unit_test(test_add_columns),
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_checkpoints),
         cmocka_unit_test(test_history),

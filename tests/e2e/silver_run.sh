@@ -222,6 +222,27 @@ expect_out_has "c4/bad.yaml:3:14: error: delete_when: column 1: unknown column '
 rm c4/bad.yaml
 export TARN_LAKE=$WORK/lake
 
+# A new contract version adds a column: Silver gains it without rewriting old files.
+mkdir -p c5
+printf 'dataset: evo\nversion: 1.0.0\nprimary_key: id\nschema:\n  - {name: id, type: int}\n  - {name: a, type: string}\n' >c5/evo.yaml
+printf '{"id":1,"a":"x"}\n{"id":2,"a":"y"}\n' >evo1.ndjson
+printf '{"id":3,"a":"z","b":7}\n{"id":1,"a":"x2","b":8}\n' >evo2.ndjson
+export TARN_LAKE=$WORK/evo
+run 0 ingest evo evo1.ndjson --contracts c5 --quiet
+run 0 run evo --contracts c5
+printf 'dataset: evo\nversion: 1.1.0\nprimary_key: id\nschema:\n  - {name: id, type: int}\n  - {name: a, type: string}\n  - {name: b, type: bigint}\n' >c5/evo.yaml
+run 0 ingest evo evo2.ndjson --contracts c5 --quiet
+run 0 run evo --contracts c5
+expect_out_has "1 inserted, 1 updated"
+run 0 cat evo/silver/evo --format csv --columns id,a,b,_rescued_data
+expect_sorted_out 'id,a,b,_rescued_data
+1,x2,8,
+2,y,,
+3,z,7,'
+run 0 table describe evo/silver/evo
+expect_out_has "b"
+export TARN_LAKE=$WORK/lake
+
 # Errors.
 run 2 run
 expect_err_has "name the datasets to run, or --all"
