@@ -19,7 +19,8 @@ static const char usage_text[] =
     "usage: tarn ingest DATASET [PATH...] [options]\n"
     "\n"
     "Lands every record of the input files in the Bronze table bronze.DATASET\n"
-    "exactly as received (the NDJSON line, JSON value or CSV row as text), with\n"
+    "exactly as received (the NDJSON line, JSON value or CSV row as text; a\n"
+    "Parquet row as its canonical JSON text), with\n"
     "_source_file, _source_line, _source_offset, _ingested_at and _batch_id. A\n"
     "record that is not valid JSON lands too, with the reason in _parse_error.\n"
     "PATH is a file, a directory (searched recursively; names starting with '.'\n"
@@ -27,7 +28,7 @@ static const char usage_text[] =
     "used. A file already ingested (same path, size and modification time, or\n"
     "same content) is skipped.\n"
     "\n"
-    "  --format F        auto (default) | ndjson | jsonl | json | csv | tsv\n"
+    "  --format F        auto (default) | ndjson | jsonl | json | csv | tsv | parquet\n"
     "  --compression C   auto (default) | none | gzip | zstd\n"
     "  --delimiter D     CSV delimiter (default: sniffed; 'tab' for a tab)\n"
     "  --no-header       CSV/TSV files have no header row\n"
@@ -214,7 +215,12 @@ int tarn_cli_ingest(int argc, char **argv)
         if (c->source.header >= 0)
             o.io.header = c->source.header;
     }
-    if (format && tarn_io_format_parse(format, &o.io.format, &err) != TARN_OK) {
+    if (c && c->has_source && c->source.format && !strcmp(c->source.format, "parquet"))
+        o.parquet = true;
+    if (format && !strcmp(format, "parquet")) {
+        o.parquet = true;
+        o.io.format = TARN_IO_AUTO;
+    } else if (format && tarn_io_format_parse(format, &o.io.format, &err) != TARN_OK) {
         rc = tarn_cli_usage_error(cmd, "--format: %s", err.msg);
         goto out;
     }

@@ -13,10 +13,12 @@
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/time.h"
+#include "column/render.h"
 #include "delta/commit.h"
 #include "delta/snapshot.h"
 #include "delta/write.h"
 #include "io/records.h"
+#include "parquet/reader.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -251,13 +253,34 @@ typedef struct feed {
     tarn_batch *batch;
     int *todo; /* indices of files to ingest */
     int n_todo, next;
-    tarn_io_records *rec; /* current file, or NULL */
+    tarn_io_records *rec; /* current text file, or NULL */
+    tarn_pq_file *pq;     /* current Parquet file, or NULL */
+    tarn_pq_scan *pqs;
+    int64_t pq_row;  /* rows of the Parquet file so far */
+    tarn_buf render; /* a Parquet batch rendered as NDJSON */
     tarn_bronze_file *cur;
     char abs[PATH_MAX];
     const char *fmt;
     char delim[2];
     int64_t now_us;
 } feed;
+
+/* A Parquet file: forced, or named *.parquet, or starting with "PAR1". */
+static bool is_parquet(const tarn_bronze_opts *o, const char *path)
+{
+    if (o->parquet)
+        return true;
+    size_t n = strlen(path);
+    if (n > 8 && !strcmp(path + n - 8, ".parquet"))
+        return true;
+    char magic[4] = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool yes = read(fd, magic, 4) == 4 && !memcmp(magic, "PAR1", 4);
+    close(fd);
+    return yes;
+}
 
 static tarn_status open_next(feed *f, tarn_err *err)
 {
@@ -266,6 +289,17 @@ static tarn_status open_next(feed *f, tarn_err *err)
     const char *path = f->o->files[i];
     if (!realpath(path, f->abs))
         snprintf(f->abs, sizeof f->abs, "%s", path);
+    if (is_parquet(f->o, path)) {
+        /* Rows land as their canonical JSON text (lossless: decimals as
+         * strings, timestamps in ISO form), so one Bronze schema holds
+         * every format and Silver reads them like JSON records. */
+        TARN_TRY(tarn_pq_file_open(path, &f->pq, err));
+        TARN_TRY(tarn_pq_scan_open(f->pq, NULL, &f->pqs, err));
+        f->pq_row = 0;
+        f->fmt = "parquet";
+        f->cur->format = f->fmt;
+        return TARN_OK;
+    }
     TARN_TRY(tarn_io_records_open(path, &f->o->io, &f->rec, err));
     const tarn_io_opts *ro = tarn_io_records_opts(f->rec);
     f->fmt = tarn_io_format_name(ro->format);
@@ -277,11 +311,20 @@ static tarn_status open_next(feed *f, tarn_err *err)
 
 static void finish_file(feed *f)
 {
-    f->cur->bytes = tarn_io_records_bytes_read(f->rec);
+    if (f->pq) {
+        struct stat sb;
+        f->cur->bytes = stat(tarn_pq_file_path(f->pq), &sb) == 0 ? (int64_t)sb.st_size : 0;
+        tarn_pq_scan_close(f->pqs);
+        tarn_pq_file_close(f->pq);
+        f->pqs = NULL;
+        f->pq = NULL;
+    } else {
+        f->cur->bytes = tarn_io_records_bytes_read(f->rec);
+        tarn_io_records_close(f->rec);
+        f->rec = NULL;
+    }
     f->res->bytes += f->cur->bytes;
     f->res->files++;
-    tarn_io_records_close(f->rec);
-    f->rec = NULL;
     if (f->o->on_file)
         f->o->on_file(f->o->ctx, f->cur);
 }
@@ -299,10 +342,47 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
     tarn_batch_reset(f->batch);
     tarn_vec **c = f->batch->cols;
     for (;;) {
-        if (!f->rec) {
+        if (!f->rec && !f->pq) {
             if (f->next >= f->n_todo)
                 break;
             TARN_TRY(open_next(f, err));
+        }
+        if (f->pq) {
+            tarn_batch *pb;
+            tarn_status ps = tarn_pq_scan_next(f->pqs, &pb, err);
+            if (ps != TARN_OK)
+                return tarn_err_at_path(err, f->o->files[f->todo[f->next - 1]]);
+            if (!pb) {
+                finish_file(f);
+                if (f->batch->cols[0]->len > 0)
+                    break;
+                continue;
+            }
+            tarn_buf_reset(&f->render);
+            if (tarn_render_ndjson(&f->render, pb) != TARN_OK)
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            const char *p = f->render.data ? f->render.data : "", *end = p + f->render.len;
+            int64_t n = 0;
+            while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+                APPEND(tarn_vec_append_bytes(c[C_RAW], p, (int64_t)len));
+                APPEND(tarn_vec_append_bytes(c[C_FORMAT], "parquet", 7));
+                APPEND(tarn_vec_append_null(c[C_HEADER]));
+                APPEND(tarn_vec_append_null(c[C_DELIM]));
+                APPEND(tarn_vec_append_null(c[C_ERROR]));
+                APPEND(tarn_vec_append_bytes(c[C_FILE], f->abs, (int64_t)strlen(f->abs)));
+                APPEND(tarn_vec_append_i64(c[C_LINE], ++f->pq_row));
+                APPEND(tarn_vec_append_i64(c[C_OFFSET], 0));
+                APPEND(tarn_vec_append_i64(c[C_AT], f->now_us));
+                APPEND(tarn_vec_append_bytes(c[C_BATCH], f->res->batch_id,
+                                             (int64_t)strlen(f->res->batch_id)));
+                n++;
+                p = nl ? nl + 1 : end;
+            }
+            f->cur->records += n;
+            f->res->records += n;
+            break;
         }
         const tarn_io_record *recs;
         int n;
@@ -453,6 +533,7 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
         f.n_todo = n_todo;
         f.now_us = o->now_us ? o->now_us : tarn_now_us();
         f.batch = schema ? tarn_batch_create(schema) : NULL;
+        tarn_buf_init(&f.render);
         if (!f.batch) {
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         } else {
@@ -472,6 +553,9 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
             }
         }
         tarn_io_records_close(f.rec);
+        tarn_pq_scan_close(f.pqs);
+        tarn_pq_file_close(f.pq);
+        tarn_buf_fini(&f.render);
         tarn_batch_destroy(f.batch);
         tarn_schema_destroy(schema);
     }

@@ -4,16 +4,17 @@
  * from, so Silver can always be rebuilt from Bronze alone.
  *
  * Bronze rows (text inputs: NDJSON / JSON Lines, JSON arrays or concatenated
- * JSON, CSV, TSV; plain, gzip or zstd):
+ * JSON, CSV, TSV; plain, gzip or zstd; and Parquet files, whose rows land as
+ * their canonical JSON text, one record per row):
  *
  *   _raw           string     the record's text (an NDJSON line, a JSON value,
  *                             a CSV row) without its line end
- *   _format        string     ndjson | json | csv | tsv
+ *   _format        string     ndjson | json | csv | tsv | parquet
  *   _header        string     the CSV/TSV header row, null for JSON
  *   _delimiter     string     the CSV delimiter, null for JSON
  *   _parse_error   string     null, or why a JSON record is not valid JSON
  *   _source_file   string     absolute path of the input file
- *   _source_line   int64      1-based line where the record starts
+ *   _source_line   int64      1-based line where the record starts (Parquet: row)
  *   _source_offset int64      byte offset of the record in the (decompressed) file
  *   _ingested_at   timestamp  when this ingest ran
  *   _batch_id      string     one UUID per ingest run
@@ -45,6 +46,7 @@ typedef struct tarn_bronze_opts {
     const char *const *files; /* input files, in order (see tarn_bronze_expand) */
     int n_files;
     tarn_io_opts io; /* format, compression, delimiter, header; AUTO = per file */
+    bool parquet;    /* every input is Parquet (else *.parquet names and "PAR1" files) */
     bool force;      /* ingest files seen before too */
     int64_t now_us;  /* _ingested_at; 0 = the clock */
     void (*on_file)(void *ctx, const tarn_bronze_file *f); /* after each file, or NULL */

@@ -103,6 +103,27 @@ run 0 cat lake/bronze/events --format csv --columns _raw,_header,_delimiter
 expect_out '_raw,_header,_delimiter
 1;2,a;b,;'
 
+# Parquet: each row lands as its canonical JSON text; Silver reads it like JSON.
+printf '{"id":1,"amount":"1.50","ts":"2026-01-01T00:00:00Z"}\n{"id":2,"amount":null,"ts":"2026-01-02T00:00:00Z"}\n' >p.ndjson
+run 0 write ptable p.ndjson --schema "id bigint, amount decimal(10,2), ts timestamp"
+mkdir -p pq
+cp "$(ls ptable/*.parquet | head -1)" pq/data.bin
+run 0 ingest pq pq/data.bin --format parquet
+expect_err_has "pq/data.bin: 2 records (parquet)"
+cp pq/data.bin pq/again.parquet
+run 0 ingest pq pq/again.parquet
+expect_err_has "skipped, same content as a file already ingested"
+run 0 cat lake/bronze/pq --format csv --columns _raw,_format,_source_line
+expect_out '_raw,_format,_source_line
+"{""id"":1,""amount"":""1.50"",""ts"":""2026-01-01T00:00:00.000000Z""}",parquet,1
+"{""id"":2,""amount"":null,""ts"":""2026-01-02T00:00:00.000000Z""}",parquet,2'
+printf 'dataset: pq\nprimary_key: id\nschema:\n  - {name: id, type: bigint}\n  - {name: amount, type: "decimal(10,2)"}\n  - {name: ts, type: timestamp}\n' >contracts/pq.yaml
+run 0 run pq --no-checks
+run 0 cat lake/silver/pq --format csv --columns id,amount,ts
+expect_sorted_out 'id,amount,ts
+1,1.50,2026-01-01T00:00:00.000000Z
+2,,2026-01-02T00:00:00.000000Z'
+
 # Input errors.
 run 2 ingest orders nowhere.ndjson
 expect_err_has "nowhere.ndjson: no such file or directory"
