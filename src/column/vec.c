@@ -468,3 +468,20 @@ tarn_status tarn_batch_append_range(tarn_batch *dst, const tarn_batch *src, int6
     dst->n_rows += n;
     return TARN_OK;
 }
+
+tarn_status tarn_vec_append_key(tarn_buf *k, const tarn_vec *v, int64_t i)
+{
+    if (tarn_vec_is_null(v, i))
+        return tarn_buf_append_char(k, 0);
+    TARN_TRY(tarn_buf_append_char(k, 1));
+    if (v->type.id == TARN_TYPE_BOOL)
+        return tarn_buf_append_char(k, (char)tarn_vec_get_bool(v, i));
+    if (tarn_type_is_varlen(v->type.id)) {
+        int32_t len;
+        const uint8_t *p = tarn_vec_get_bytes(v, i, &len);
+        TARN_TRY(tarn_buf_append(k, &len, sizeof len));
+        return tarn_buf_append(k, p, (size_t)len);
+    }
+    int w = tarn_type_width(v->type);
+    return tarn_buf_append(k, v->data + i * w, (size_t)w);
+}

@@ -146,6 +146,10 @@ TARN_MUST_CHECK tarn_status tarn_vec_copy_validity(tarn_vec *dst, const tarn_vec
                                                    int64_t start, int64_t n);
 /* Recounts null_count from the bitmap. */
 void tarn_vec_count_nulls(tarn_vec *v);
+/* Appends row i of a flat vector to a hash key: a tag byte (0 null, 1 value),
+ * then the value bytes (variable-length ones with their length, so the
+ * keys of several columns cannot run into each other). */
+TARN_MUST_CHECK tarn_status tarn_vec_append_key(tarn_buf *k, const tarn_vec *v, int64_t i);
 
 /* Batches ------------------------------------------------------------------ */
 

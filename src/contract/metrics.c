@@ -16,7 +16,7 @@
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/buf.h"
-#include "base/hash.h"
+#include "base/keymap.h"
 #include "base/time.h"
 #include "column/scalar.h"
 #include "contract/check.h"
@@ -33,89 +33,11 @@
 
 /* ---- value sets ---------------------------------------------------------- */
 
-typedef struct kentry {
-    uint64_t hash;
-    uint64_t off; /* into pool */
-    uint32_t len;
-    uint32_t used;
-} kentry;
-
-typedef struct keyset {
-    kentry *slots;
-    size_t cap, n;
-    tarn_buf pool;
-} keyset;
-
-static tarn_status keyset_grow(keyset *s)
+/* Inserts key into a set; *is_new tells whether it was absent. */
+static tarn_status set_insert(tarn_keymap *s, const tarn_buf *key, bool *is_new)
 {
-    size_t cap = s->cap ? s->cap * 2 : 1024;
-    kentry *ns = tarn_calloc(cap, sizeof *ns);
-    if (!ns)
-        return TARN_ERR_NOMEM;
-    for (size_t i = 0; i < s->cap; i++) {
-        if (!s->slots[i].used)
-            continue;
-        size_t j = s->slots[i].hash & (cap - 1);
-        while (ns[j].used)
-            j = (j + 1) & (cap - 1);
-        ns[j] = s->slots[i];
-    }
-    tarn_free(s->slots);
-    s->slots = ns;
-    s->cap = cap;
-    return TARN_OK;
-}
-
-/* Inserts key; *is_new tells whether it was absent. */
-static tarn_status keyset_insert(keyset *s, const void *key, size_t len, bool *is_new)
-{
-    if ((s->n + 1) * 10 > s->cap * 7)
-        TARN_TRY(keyset_grow(s));
-    uint64_t h = tarn_hash_bytes(key, len, 0x7a17);
-    size_t j = h & (s->cap - 1);
-    while (s->slots[j].used) {
-        kentry *e = &s->slots[j];
-        if (e->hash == h && e->len == len && !memcmp(s->pool.data + e->off, key, len)) {
-            *is_new = false;
-            return TARN_OK;
-        }
-        j = (j + 1) & (s->cap - 1);
-    }
-    kentry *e = &s->slots[j];
-    e->hash = h;
-    e->off = s->pool.len;
-    e->len = (uint32_t)len;
-    e->used = 1;
-    TARN_TRY(tarn_buf_append(&s->pool, key, len));
-    s->n++;
-    *is_new = true;
-    return TARN_OK;
-}
-
-static void keyset_fini(keyset *s)
-{
-    tarn_free(s->slots);
-    tarn_buf_fini(&s->pool);
-    memset(s, 0, sizeof *s);
-}
-
-/* Appends row i of v to a key: a tag byte, then the value bytes (varlen
- * values with their length, so tuples cannot run into each other). */
-static tarn_status key_append(tarn_buf *k, const tarn_vec *v, int64_t i)
-{
-    if (tarn_vec_is_null(v, i))
-        return tarn_buf_append_char(k, 0);
-    TARN_TRY(tarn_buf_append_char(k, 1));
-    if (v->type.id == TARN_TYPE_BOOL)
-        return tarn_buf_append_char(k, (char)tarn_vec_get_bool(v, i));
-    if (tarn_type_is_varlen(v->type.id)) {
-        int32_t len;
-        const uint8_t *p = tarn_vec_get_bytes(v, i, &len);
-        TARN_TRY(tarn_buf_append(k, &len, sizeof len));
-        return tarn_buf_append(k, p, (size_t)len);
-    }
-    int w = tarn_type_width(v->type);
-    return tarn_buf_append(k, v->data + i * w, (size_t)w);
+    int64_t *v;
+    return tarn_keymap_upsert(s, key->data, key->len, &v, is_new);
 }
 
 /* ---- the plan ------------------------------------------------------------ */
@@ -134,7 +56,7 @@ typedef struct col_acc {
     tarn_i128 isum;
     double fsum;
     bool sum_overflow;
-    keyset distinct;
+    tarn_keymap distinct;
     uint8_t *bad; /* per batch: row violates one of the column's rules */
 } col_acc;
 
@@ -150,7 +72,7 @@ typedef struct tuple_acc {
     const tarn_ck_metric *m;
     int cols[16];
     int n_cols;
-    keyset set;
+    tarn_keymap set;
     int64_t dups;
 } tuple_acc;
 
@@ -238,6 +160,7 @@ static int col_for(plan *p, const char *name, tarn_err *err, bool *oom)
     a->type = p->table_schema->fields[t].type;
     a->ct = tarn_ct_find_column(p->c, name);
     a->typed_ok = a->ct < 0 || tarn_type_equal(a->type, p->c->columns[a->ct].type);
+    tarn_keymap_init(&a->distinct);
     tarn_buf_init(&a->min_bytes);
     tarn_buf_init(&a->max_bytes);
     return p->n_cols++;
@@ -333,6 +256,7 @@ static bool plan_metric(plan *p, const tarn_ck_metric *m, char *why, size_t cap,
         p->tuples = nt;
         tuple_acc *t = &p->tuples[p->n_tuples++];
         memset(t, 0, sizeof *t);
+        tarn_keymap_init(&t->set);
         t->m = m;
         t->n_cols = m->n_columns;
         memcpy(t->cols, idx, (size_t)m->n_columns * sizeof idx[0]);
@@ -434,8 +358,8 @@ static tarn_status feed_batch(plan *p, const tarn_batch *b, uint8_t *ok, tarn_bu
                     continue;
                 tarn_buf_reset(key);
                 bool is_new;
-                if (key_append(key, v, i) != TARN_OK ||
-                    keyset_insert(&a->distinct, key->data, key->len, &is_new) != TARN_OK)
+                if (tarn_vec_append_key(key, v, i) != TARN_OK ||
+                    set_insert(&a->distinct, key, &is_new) != TARN_OK)
                     return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
                 if (!is_new)
                     a->bad[i] |= 2; /* a repeat: violates unique, if declared */
@@ -484,10 +408,10 @@ static tarn_status feed_batch(plan *p, const tarn_batch *b, uint8_t *ok, tarn_bu
         for (int64_t i = 0; i < n; i++) {
             tarn_buf_reset(key);
             for (int j = 0; j < ta->n_cols; j++)
-                if (key_append(key, b->cols[p->cols[ta->cols[j]].proj], i) != TARN_OK)
+                if (tarn_vec_append_key(key, b->cols[p->cols[ta->cols[j]].proj], i) != TARN_OK)
                     return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
             bool is_new;
-            if (keyset_insert(&ta->set, key->data, key->len, &is_new) != TARN_OK)
+            if (set_insert(&ta->set, key, &is_new) != TARN_OK)
                 return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
             ta->dups += !is_new;
         }
@@ -1070,13 +994,13 @@ tarn_status tarn_ct_test(const tarn_contract *c, const char *table_path, const t
         out->errors += x->outcome == TARN_CT_ERROR;
     }
     for (int i = 0; i < p.n_cols; i++) {
-        keyset_fini(&p.cols[i].distinct);
+        tarn_keymap_fini(&p.cols[i].distinct);
         tarn_buf_fini(&p.cols[i].min_bytes);
         tarn_buf_fini(&p.cols[i].max_bytes);
         tarn_free(p.cols[i].bad);
     }
     for (int i = 0; i < p.n_tuples; i++)
-        keyset_fini(&p.tuples[i].set);
+        tarn_keymap_fini(&p.tuples[i].set);
     tarn_free(p.cols);
     tarn_free(p.tuples);
     tarn_delta_snapshot_destroy(snap);

@@ -295,20 +295,8 @@ tarn_status tarn_delta_transaction_set_protocol(tarn_delta_transaction *tx,
 tarn_status tarn_delta_transaction_set_txn(tarn_delta_transaction *tx, const char *app_id,
                                            int64_t version, tarn_err *err)
 {
-    bool oom = false;
-    tarn_delta_txn *t = tarn_arena_calloc(tx->arena, 1, sizeof *t);
-    if (!t)
-        return nomem(err);
-    t->app_id = dup_str(tx->arena, app_id, &oom);
-    t->version = version;
-    t->has_last_updated = true;
-    t->last_updated = tarn_now_us() / 1000;
-    if (oom)
-        return nomem(err);
-    tx->acts.txns = t;
-    tx->acts.n_txns = 1;
-    tx->cap_txns = 1;
-    return TARN_OK;
+    tx->acts.n_txns = 0; /* replaces any txn set before */
+    return tarn_delta_transaction_add_txn(tx, app_id, version, err);
 }
 
 tarn_status tarn_delta_transaction_add_txn(tarn_delta_transaction *tx, const char *app_id,

@@ -13,7 +13,7 @@
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/fs.h"
-#include "base/hash.h"
+#include "base/keymap.h"
 #include "base/time.h"
 #include "column/scalar.h"
 #include "delta/delete.h"
@@ -35,86 +35,14 @@
 /* Bronze rows judged together (one parse spread over the thread pool). */
 #define REFINE_ROWS 65536
 
-/* ---- key map ------------------------------------------------------------------- */
+/* ---- keys -------------------------------------------------------------------------- */
 
-typedef struct kslot {
-    uint64_t hash;
-    uint64_t off;
-    uint32_t len;
-    int64_t row; /* incoming row, -1 = empty */
-} kslot;
-
-typedef struct keymap {
-    kslot *s;
-    size_t cap, n;
-    tarn_buf pool;
-} keymap;
-
-static tarn_status km_grow(keymap *m)
-{
-    size_t cap = m->cap ? m->cap * 2 : 1024;
-    kslot *ns = tarn_alloc(cap * sizeof *ns);
-    if (!ns)
-        return TARN_ERR_NOMEM;
-    for (size_t i = 0; i < cap; i++)
-        ns[i].row = -1;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (m->s[i].row < 0)
-            continue;
-        size_t j = m->s[i].hash & (cap - 1);
-        while (ns[j].row >= 0)
-            j = (j + 1) & (cap - 1);
-        ns[j] = m->s[i];
-    }
-    tarn_free(m->s);
-    m->s = ns;
-    m->cap = cap;
-    return TARN_OK;
-}
-
-/* The slot of key (existing, or empty where it would go). */
-static kslot *km_find(keymap *m, const char *k, size_t len, uint64_t h)
-{
-    size_t j = h & (m->cap - 1);
-    while (m->s[j].row >= 0) {
-        kslot *e = &m->s[j];
-        if (e->hash == h && e->len == len && !memcmp(m->pool.data + e->off, k, len))
-            return e;
-        j = (j + 1) & (m->cap - 1);
-    }
-    return &m->s[j];
-}
-
-static void km_fini(keymap *m)
-{
-    tarn_free(m->s);
-    tarn_buf_fini(&m->pool);
-    memset(m, 0, sizeof *m);
-}
-
-/* Key of row i: per key column a tag byte and the value bytes. */
+/* Key of row i: the key columns' values (tarn_vec_append_key). */
 static tarn_status key_of(const tarn_batch *b, const int *cols, int n, int64_t i, tarn_buf *k)
 {
     tarn_buf_reset(k);
-    for (int c = 0; c < n; c++) {
-        const tarn_vec *v = b->cols[cols[c]];
-        if (tarn_vec_is_null(v, i)) {
-            TARN_TRY(tarn_buf_append_char(k, 0));
-            continue;
-        }
-        TARN_TRY(tarn_buf_append_char(k, 1));
-        if (v->type.id == TARN_TYPE_BOOL) {
-            TARN_TRY(tarn_buf_append_char(k, (char)tarn_vec_get_bool(v, i)));
-        } else if (tarn_type_is_varlen(v->type.id)) {
-            int32_t len;
-            const uint8_t *p = tarn_vec_get_bytes(v, i, &len);
-            TARN_TRY(tarn_buf_append(k, &len, sizeof len));
-            TARN_TRY(tarn_buf_append(k, p, (size_t)len));
-        } else {
-            int w = tarn_type_width(v->type);
-            TARN_TRY(tarn_buf_append(k, v->data + i * w, (size_t)w));
-        }
-    }
+    for (int c = 0; c < n; c++)
+        TARN_TRY(tarn_vec_append_key(k, b->cols[cols[c]], i));
     return TARN_OK;
 }
 
@@ -129,8 +57,8 @@ typedef struct round {
     tarn_batch *q;    /* quarantine rows */
     int key_cols[16]; /* in `in` / Silver (same column order) */
     int n_key;
-    int seq_col; /* sequence_by column, or -1 */
-    keymap km;
+    int seq_col;    /* sequence_by column, or -1 */
+    tarn_keymap km; /* incoming key -> winning incoming row */
     tarn_buf key;
     /* merge state */
     tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
@@ -176,31 +104,24 @@ static tarn_status dedup(round *r, tarn_err *err)
     if (n)
         memset(r->drop, 0, (size_t)n);
     for (int64_t i = 0; i < n; i++) {
-        if ((r->km.n + 1) * 10 > r->km.cap * 7 && km_grow(&r->km) != TARN_OK)
+        int64_t *slot;
+        bool is_new;
+        if (key_of(r->in, r->key_cols, r->n_key, i, &r->key) != TARN_OK ||
+            tarn_keymap_upsert(&r->km, r->key.data, r->key.len, &slot, &is_new) != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        if (key_of(r->in, r->key_cols, r->n_key, i, &r->key) != TARN_OK)
-            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        uint64_t h = tarn_hash_bytes(r->key.data, r->key.len, 7);
-        kslot *e = km_find(&r->km, r->key.data, r->key.len, h);
-        if (e->row < 0) {
-            e->hash = h;
-            e->off = r->km.pool.len;
-            e->len = (uint32_t)r->key.len;
-            e->row = i;
-            if (tarn_buf_append(&r->km.pool, r->key.data, r->key.len) != TARN_OK)
-                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-            r->km.n++;
+        if (is_new) {
+            *slot = i;
             continue;
         }
         /* Same key again: by sequence_by the strictly newer row wins (a tie
          * keeps the earlier arrival, as the merge does); without it, the
          * later arrival. */
-        int64_t p = e->row;
+        int64_t p = *slot;
         bool newer = r->seq_col < 0 || seq_cmp(r->in, i, r->in, p, r->seq_col) > 0;
         r->res->duplicates++;
         if (newer) {
             r->drop[p] = 1;
-            e->row = i;
+            *slot = i;
         } else {
             r->drop[i] = 1;
         }
@@ -248,11 +169,10 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
         match[i] = 0;
         if (key_of(b, cols, r->n_key, i, &r->key) != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        uint64_t h = tarn_hash_bytes(r->key.data, r->key.len, 7);
-        kslot *e = km_find(&r->km, r->key.data, r->key.len, h);
-        if (e->row < 0)
+        const int64_t *slot = tarn_keymap_find(&r->km, r->key.data, r->key.len);
+        if (!slot)
             continue;
-        int64_t k = e->row;
+        int64_t k = *slot;
         if (seq >= 0 && r->seq_col >= 0 && seq_cmp(b, i, r->in, k, r->seq_col) >= 0) {
             if (!r->drop[k]) {
                 r->drop[k] = 1;
@@ -447,7 +367,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     r.dry = o->dry_run;
     r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
     tarn_buf_init(&r.key);
-    tarn_buf_init(&r.km.pool);
+    tarn_keymap_init(&r.km);
     tarn_arena *a = tarn_arena_create(0);
     tarn_refine *rf = NULL;
     tarn_delta_scan *scan = NULL;
@@ -456,7 +376,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     if (st == TARN_OK) {
         r.in = tarn_batch_create(tarn_refine_good_schema(rf));
         r.q = tarn_batch_create(tarn_refine_quarantine_schema(rf));
-        if (!r.in || !r.q || km_grow(&r.km) != TARN_OK)
+        if (!r.in || !r.q)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
     r.n_key = c->n_primary_key;
@@ -555,7 +475,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     tarn_free(r.is_del);
-    km_fini(&r.km);
+    tarn_keymap_fini(&r.km);
     tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
     tarn_batch_destroy(r.out_batch);
@@ -695,7 +615,7 @@ static tarn_status origin_key(const tarn_batch *b, int file_col, int line_col, i
 }
 
 typedef struct heal_ctx {
-    keymap healed; /* origins of the healed records */
+    tarn_keymap healed; /* origins of the healed records */
     tarn_buf key;
     int64_t removed;
 } heal_ctx;
@@ -709,8 +629,7 @@ static tarn_status heal_eval(void *ctx, const tarn_batch *b, uint8_t *match, tar
     for (int64_t i = 0; i < b->n_rows; i++) {
         if (origin_key(b, fc, lc, bc, i, &h->key) != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        uint64_t hv = tarn_hash_bytes(h->key.data, h->key.len, 7);
-        match[i] = km_find(&h->healed, h->key.data, h->key.len, hv)->row >= 0;
+        match[i] = tarn_keymap_find(&h->healed, h->key.data, h->key.len) != NULL;
         h->removed += match[i];
     }
     return TARN_OK;
@@ -747,10 +666,10 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     for (int k = 0; k < r.n_key && k < 16; k++)
         r.key_cols[k] = tarn_ct_find_column(c, c->primary_key[k]);
     tarn_buf_init(&r.key);
-    tarn_buf_init(&r.km.pool);
+    tarn_keymap_init(&r.km);
     heal_ctx h = {0};
     tarn_buf_init(&h.key);
-    tarn_buf_init(&h.healed.pool);
+    tarn_keymap_init(&h.healed);
     tarn_refine *rf = NULL;
     tarn_schema *bs = tarn_bronze_schema();
     tarn_batch *bb = bs ? tarn_batch_create(bs) : NULL;
@@ -761,7 +680,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
         st = tarn_refine_create(c, o->now_us, &rf, err);
     if (st == TARN_OK) {
         r.in = tarn_batch_create(tarn_refine_good_schema(rf));
-        if (!r.in || km_grow(&r.km) != TARN_OK || km_grow(&h.healed) != TARN_OK)
+        if (!r.in)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
     /* Judge every quarantined record again. */
@@ -783,25 +702,13 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
             lc = tarn_schema_find(bb->schema, "_source_line"),
             bcol = tarn_schema_find(bb->schema, "_batch_id");
         for (int64_t g = 0; g < ro->good->n_rows && st == TARN_OK; g++) {
-            if ((h.healed.n + 1) * 10 > h.healed.cap * 7 && km_grow(&h.healed) != TARN_OK) {
+            int64_t *slot;
+            bool is_new;
+            if (origin_key(bb, fc, lc, bcol, ro->good_src[g], &h.key) != TARN_OK ||
+                tarn_keymap_upsert(&h.healed, h.key.data, h.key.len, &slot, &is_new) != TARN_OK)
                 st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-                break;
-            }
-            if (origin_key(bb, fc, lc, bcol, ro->good_src[g], &h.key) != TARN_OK) {
-                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-                break;
-            }
-            uint64_t hv = tarn_hash_bytes(h.key.data, h.key.len, 7);
-            kslot *e = km_find(&h.healed, h.key.data, h.key.len, hv);
-            if (e->row < 0) {
-                e->hash = hv;
-                e->off = h.healed.pool.len;
-                e->len = (uint32_t)h.key.len;
-                e->row = g;
-                h.healed.n++;
-                if (tarn_buf_append(&h.healed.pool, h.key.data, h.key.len) != TARN_OK)
-                    st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-            }
+            else
+                *slot = g;
         }
     }
     tarn_delta_scan_close(scan);
@@ -818,8 +725,8 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     tarn_free(r.is_del);
-    km_fini(&r.km);
-    km_fini(&h.healed);
+    tarn_keymap_fini(&r.km);
+    tarn_keymap_fini(&h.healed);
     tarn_buf_fini(&r.key);
     tarn_buf_fini(&h.key);
     tarn_batch_destroy(r.in);
