@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/fs.h"
 #include "cli/cli.h"
+#include "cli/contracts.h"
 #include "contract/diff.h"
 
 #include <errno.h>
@@ -152,12 +153,6 @@ static tarn_status run_git(char *const *args, tarn_buf *out, tarn_err *err)
     return st;
 }
 
-static bool is_yaml(const char *name)
-{
-    size_t n = strlen(name);
-    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
-}
-
 typedef struct name_list {
     char **v;
     int n, cap;
@@ -186,7 +181,7 @@ static tarn_status walk(diff_run *r, name_list *l, const char *path, int depth, 
     while (path[0] == '.' && path[1] == '/')
         path += 2;
     if (!tarn_is_dir(path)) {
-        if (is_yaml(path) && !push_name(r, l, path))
+        if (tarn_cli_is_yaml(path) && !push_name(r, l, path))
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         return TARN_OK;
     }
@@ -254,7 +249,7 @@ static tarn_status collect_git(diff_run *r, const char *rev, char **paths, int n
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
-        if (is_yaml(line) && !push_name(r, &old_l, line))
+        if (tarn_cli_is_yaml(line) && !push_name(r, &old_l, line))
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         line = nl ? nl + 1 : NULL;
     }

@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "base/fs.h"
 #include "cli/cli.h"
+#include "cli/contracts.h"
 #include "contract/lint.h"
 
 #include <jansson.h>
@@ -75,12 +76,6 @@ static bool add_file(lint_run *r, const char *path)
     return r->files[r->n_files++] != NULL;
 }
 
-static bool is_yaml(const char *name)
-{
-    size_t n = strlen(name);
-    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
-}
-
 /* Adds path, or the YAML files under it in sorted order. */
 static tarn_status collect(lint_run *r, const char *path, int depth, tarn_err *err)
 {
@@ -99,7 +94,7 @@ static tarn_status collect(lint_run *r, const char *path, int depth, tarn_err *e
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         if (tarn_is_dir(sub))
             TARN_TRY(collect(r, sub, depth + 1, err));
-        else if (is_yaml(names[i]) && !add_file(r, sub))
+        else if (tarn_cli_is_yaml(names[i]) && !add_file(r, sub))
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
     return TARN_OK;

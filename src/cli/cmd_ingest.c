@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "base/fs.h"
 #include "cli/cli.h"
+#include "cli/contracts.h"
 #include "contract/contract.h"
 #include "pipeline/bronze.h"
 
@@ -61,42 +62,6 @@ static void on_file(void *ctx, const tarn_bronze_file *f)
                 f->records == 1 ? "" : "s", f->format);
 }
 
-/* The dataset's contract in dir (first file declaring it), or NULL. */
-static tarn_contract *find_contract(const char *dir, const char *dataset, tarn_err *err,
-                                    bool *failed)
-{
-    *failed = false;
-    if (!tarn_is_dir(dir))
-        return NULL;
-    tarn_arena *a = tarn_arena_create(0);
-    char **names;
-    size_t n;
-    tarn_contract *found = NULL;
-    if (!a || tarn_dir_list(dir, a, &names, &n, err) != TARN_OK) {
-        tarn_arena_destroy(a);
-        return NULL;
-    }
-    for (size_t i = 0; i < n && !found; i++) {
-        size_t l = strlen(names[i]);
-        if (!((l > 5 && !strcmp(names[i] + l - 5, ".yaml")) ||
-              (l > 4 && !strcmp(names[i] + l - 4, ".yml"))))
-            continue;
-        char *path = tarn_path_join(a, dir, names[i]);
-        tarn_contract *c = NULL;
-        tarn_err e2;
-        tarn_err_clear(&e2);
-        if (!path || tarn_ct_load_file(path, &c, &e2) != TARN_OK) {
-            continue; /* `tarn contract lint` reports broken contracts */
-        }
-        if (!strcmp(c->dataset, dataset))
-            found = c;
-        else
-            tarn_ct_destroy(c);
-    }
-    tarn_arena_destroy(a);
-    return found;
-}
-
 static bool parse_compression(const char *s, tarn_io_compression *out)
 {
     static const char *const names[] = {"auto", "none", "gzip", "zstd"};
@@ -149,7 +114,8 @@ int tarn_cli_ingest(int argc, char **argv)
     int n_paths = 0, rc = 2;
     tarn_err err;
     tarn_err_clear(&err);
-    tarn_contract *c = NULL;
+    tarn_cli_contracts cs = {0};
+    const tarn_contract *c = NULL;
     char **files = NULL;
     int n_files = 0;
     tarn_bronze_result res = {0};
@@ -200,8 +166,12 @@ int tarn_cli_ingest(int argc, char **argv)
                                       dataset);
             goto out;
         }
-    bool failed;
-    c = find_contract(contracts, dataset, &err, &failed);
+    /* Contracts that do not load are skipped here: `tarn contract lint` says why. */
+    if (tarn_cli_contracts_load(contracts, false, &cs, &err) != TARN_OK) {
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
+    c = tarn_cli_contracts_find(&cs, dataset);
     tarn_bronze_opts o = {0};
     tarn_io_opts_init(&o.io);
     if (c && c->has_source) { /* contract defaults, flags win */
@@ -285,7 +255,7 @@ int tarn_cli_ingest(int argc, char **argv)
 out:
     tarn_bronze_result_fini(&res);
     tarn_bronze_free_list(files, n_files);
-    tarn_ct_destroy(c);
+    tarn_cli_contracts_free(&cs);
     tarn_free(paths);
     return rc;
 }

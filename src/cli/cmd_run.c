@@ -10,6 +10,7 @@
 #include "catalog/metrics_store.h"
 #include "catalog/runs_store.h"
 #include "cli/cli.h"
+#include "cli/contracts.h"
 #include "contract/metrics.h"
 #include "delta/snapshot.h"
 #include "pipeline/silver.h"
@@ -44,63 +45,6 @@ static const char usage_text[] =
     "\n"
     "Exit 0 when every run succeeded and no fail-severity check failed, 1 when a\n"
     "check failed, 2 on a bad contract, a missing Bronze table or a usage error.\n";
-
-typedef struct contract_set {
-    tarn_contract **v;
-    int n, cap;
-} contract_set;
-
-static bool is_yaml(const char *n)
-{
-    size_t l = strlen(n);
-    return (l > 5 && !strcmp(n + l - 5, ".yaml")) || (l > 4 && !strcmp(n + l - 4, ".yml"));
-}
-
-/* Loads every contract in dir; the first error stops (lint explains it). */
-static tarn_status load_all(const char *dir, contract_set *cs, tarn_err *err)
-{
-    if (!tarn_is_dir(dir)) {
-        tarn_err_set(err, TARN_ERR_NOT_FOUND, "no contracts directory");
-        return tarn_err_at_path(err, dir);
-    }
-    tarn_arena *a = tarn_arena_create(0);
-    char **names;
-    size_t n;
-    tarn_status st = a ? tarn_dir_list(dir, a, &names, &n, err)
-                       : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == TARN_OK && i < n; i++) {
-        if (!is_yaml(names[i]))
-            continue;
-        char *path = tarn_path_join(a, dir, names[i]);
-        tarn_contract *c = NULL;
-        st = path ? tarn_ct_load_file(path, &c, err)
-                  : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        if (st != TARN_OK)
-            break;
-        if (cs->n == cs->cap) {
-            int cap = cs->cap ? cs->cap * 2 : 16;
-            tarn_contract **p = tarn_realloc(cs->v, (size_t)cap * sizeof *p);
-            if (!p) {
-                tarn_ct_destroy(c);
-                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-                break;
-            }
-            cs->v = p;
-            cs->cap = cap;
-        }
-        cs->v[cs->n++] = c;
-    }
-    tarn_arena_destroy(a);
-    return st;
-}
-
-static tarn_contract *find(const contract_set *cs, const char *dataset)
-{
-    for (int i = 0; i < cs->n; i++)
-        if (!strcmp(cs->v[i]->dataset, dataset))
-            return cs->v[i];
-    return NULL;
-}
 
 /* Runs the contract's checks on Silver; returns 1 when a fail check fails. */
 static int run_checks(const tarn_contract *c, const char *lake, const char *silver, json_t *jo,
@@ -211,7 +155,7 @@ int tarn_cli_run(int argc, char **argv)
     bool all = false, json = false, checks = true, full = false, dry = false;
     const char **names = tarn_calloc((size_t)argc + 1, sizeof *names);
     int n_names = 0, rc = 2;
-    contract_set cs = {0};
+    tarn_cli_contracts cs = {0};
     json_t *doc = NULL;
     tarn_err err;
     tarn_err_clear(&err);
@@ -254,12 +198,12 @@ int tarn_cli_run(int argc, char **argv)
         rc = tarn_cli_usage_error(cmd, "--all runs every dataset; do not name some too");
         goto out;
     }
-    if (load_all(contracts, &cs, &err) != TARN_OK) {
+    if (tarn_cli_contracts_load(contracts, true, &cs, &err) != TARN_OK) {
         rc = tarn_cli_fail(cmd, &err);
         goto out;
     }
     for (int i = 0; i < n_names; i++)
-        if (!find(&cs, names[i])) {
+        if (!tarn_cli_contracts_find(&cs, names[i])) {
             tarn_err_set(&err, TARN_ERR_NOT_FOUND, "no contract for dataset '%s' in %s/", names[i],
                          contracts);
             rc = tarn_cli_fail(cmd, &err);
@@ -270,7 +214,7 @@ int tarn_cli_run(int argc, char **argv)
     rc = 0;
     int n_run = all ? cs.n : n_names;
     for (int i = 0; i < n_run; i++) {
-        const tarn_contract *c = all ? cs.v[i] : find(&cs, names[i]);
+        const tarn_contract *c = all ? cs.v[i] : tarn_cli_contracts_find(&cs, names[i]);
         tarn_silver_opts o = {lake, 0, full, dry};
         tarn_silver_result r;
         int64_t t0 = tarn_monotonic_us(), started = tarn_now_us();
@@ -370,9 +314,7 @@ int tarn_cli_run(int argc, char **argv)
     }
 out:
     json_decref(doc);
-    for (int i = 0; i < cs.n; i++)
-        tarn_ct_destroy(cs.v[i]);
-    tarn_free(cs.v);
+    tarn_cli_contracts_free(&cs);
     tarn_free(names);
     return rc;
 }
@@ -412,13 +354,13 @@ int tarn_cli_heal(int argc, char **argv)
         return tarn_cli_usage_error(cmd, "no dataset given");
     tarn_err err;
     tarn_err_clear(&err);
-    contract_set cs = {0};
+    tarn_cli_contracts cs = {0};
     int rc = 2;
-    if (load_all(contracts, &cs, &err) != TARN_OK) {
+    if (tarn_cli_contracts_load(contracts, true, &cs, &err) != TARN_OK) {
         rc = tarn_cli_fail(cmd, &err);
         goto out;
     }
-    const tarn_contract *c = find(&cs, dataset);
+    const tarn_contract *c = tarn_cli_contracts_find(&cs, dataset);
     if (!c) {
         tarn_err_set(&err, TARN_ERR_NOT_FOUND, "no contract for dataset '%s' in %s/", dataset,
                      contracts);
@@ -445,8 +387,6 @@ int tarn_cli_heal(int argc, char **argv)
                (long long)r.quarantined);
     rc = 0;
 out:
-    for (int i = 0; i < cs.n; i++)
-        tarn_ct_destroy(cs.v[i]);
-    tarn_free(cs.v);
+    tarn_cli_contracts_free(&cs);
     return rc;
 }

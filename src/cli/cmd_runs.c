@@ -9,6 +9,7 @@
 #include "base/time.h"
 #include "catalog/runs_store.h"
 #include "cli/cli.h"
+#include "cli/contracts.h"
 #include "column/value.h"
 #include "contract/contract.h"
 
@@ -184,45 +185,25 @@ int tarn_cli_status(int argc, char **argv)
     }
     tarn_err err;
     tarn_err_clear(&err);
-    if (!tarn_is_dir(contracts)) {
-        tarn_err_set(&err, TARN_ERR_NOT_FOUND, "no contracts directory");
-        tarn_err_at_path(&err, contracts);
+    tarn_cli_contracts cs;
+    if (tarn_cli_contracts_load(contracts, true, &cs, &err) != TARN_OK)
         return tarn_cli_fail(cmd, &err);
-    }
     const char *lake = tarn_cli_lake_dir(lake_opt);
     tarn_catalog *cat = NULL;
-    if (tarn_is_dir(lake) && tarn_catalog_open(lake, &cat, &err) != TARN_OK)
-        return tarn_cli_fail(cmd, &err);
-    tarn_arena *a = tarn_arena_create(0);
-    char **names = NULL;
-    size_t n = 0;
-    int rc = 0;
-    if (!a || tarn_dir_list(contracts, a, &names, &n, &err) != TARN_OK) {
-        if (!a)
-            tarn_err_set(&err, TARN_ERR_NOMEM, "out of memory");
-        tarn_catalog_close(cat);
-        tarn_arena_destroy(a);
+    if (tarn_is_dir(lake) && tarn_catalog_open(lake, &cat, &err) != TARN_OK) {
+        tarn_cli_contracts_free(&cs);
         return tarn_cli_fail(cmd, &err);
     }
+    int rc = 0;
     json_t *arr = json ? json_array() : NULL;
     int64_t now = tarn_now_us();
     if (!json)
         printf("%-24s %-20s %-10s %-10s %s\n", "dataset", "last run", "age", "sla", "state");
-    for (size_t i = 0; i < n && rc != 2; i++) {
-        size_t l = strlen(names[i]);
-        if (!((l > 5 && !strcmp(names[i] + l - 5, ".yaml")) ||
-              (l > 4 && !strcmp(names[i] + l - 4, ".yml"))))
-            continue;
-        char *path = tarn_path_join(a, contracts, names[i]);
-        tarn_contract *c = NULL;
-        if (!path || tarn_ct_load_file(path, &c, &err) != TARN_OK) {
-            rc = tarn_cli_fail(cmd, &err);
-            break;
-        }
+    for (int i = 0; i < cs.n && rc != 2; i++) {
+        const tarn_contract *c = cs.v[i];
         tarn_run_record last;
         bool found = false;
         if (cat && tarn_runs_last_ok(cat, c->dataset, &last, &found, &err) != TARN_OK) {
-            tarn_ct_destroy(c);
             rc = tarn_cli_fail(cmd, &err);
             break;
         }
@@ -245,7 +226,6 @@ int tarn_cli_status(int argc, char **argv)
                                c->sla ? json_string(c->sla) : json_null(), "state", state));
         else
             printf("%-24s %-20s %-10s %-10s %s\n", c->dataset, t, ag, c->sla ? c->sla : "-", state);
-        tarn_ct_destroy(c);
     }
     if (json && rc != 2) {
         char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -255,6 +235,6 @@ int tarn_cli_status(int argc, char **argv)
     }
     json_decref(arr);
     tarn_catalog_close(cat);
-    tarn_arena_destroy(a);
+    tarn_cli_contracts_free(&cs);
     return rc;
 }
