@@ -67,3 +67,16 @@ int64_t tarn_alloc_count(void)
 {
     return atomic_load(&n_allocs);
 }
+
+bool tarn_grow(void **arr, int n, int *cap, size_t elem)
+{
+    if (n < *cap)
+        return true;
+    int nc = *cap ? *cap * 2 : 16;
+    void *p = tarn_realloc(*arr, (size_t)nc * elem);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = nc;
+    return true;
+}

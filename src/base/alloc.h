@@ -18,6 +18,10 @@ void tarn_free(void *p);
 char *tarn_strdup(const char *s);
 char *tarn_strndup(const char *s, size_t n);
 
+/* Makes room for one more item in a heap array of n elem-sized items with
+ * capacity *cap (doubling, at least 16); false when out of memory. */
+bool tarn_grow(void **arr, int n, int *cap, size_t elem);
+
 /* Test hook: the n-th allocation from now (1-based) fails; 0 disables. */
 void tarn_alloc_fail_at(int64_t n);
 /* Number of allocations made since the process started (for tests). */

@@ -59,14 +59,8 @@ typedef struct diff_run {
 
 static pair *add_pair(diff_run *r)
 {
-    if (r->n == r->cap) {
-        int cap = r->cap ? r->cap * 2 : 8;
-        pair *p = tarn_realloc(r->pairs, (size_t)cap * sizeof *p);
-        if (!p)
-            return NULL;
-        r->pairs = p;
-        r->cap = cap;
-    }
+    if (!tarn_grow((void **)&r->pairs, r->n, &r->cap, sizeof *r->pairs))
+        return NULL;
     pair *p = &r->pairs[r->n++];
     memset(p, 0, sizeof *p);
     return p;
@@ -163,14 +157,8 @@ static bool push_name(diff_run *r, name_list *l, const char *s)
     for (int i = 0; i < l->n; i++)
         if (!strcmp(l->v[i], s))
             return true;
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        char **p = tarn_realloc(l->v, (size_t)cap * sizeof *p);
-        if (!p)
-            return false;
-        l->v = p;
-        l->cap = cap;
-    }
+    if (!tarn_grow((void **)&l->v, l->n, &l->cap, sizeof *l->v))
+        return false;
     l->v[l->n] = tarn_arena_strdup(r->a, s);
     return l->v[l->n++] != NULL;
 }

@@ -49,14 +49,8 @@ typedef struct lint_run {
 
 static finding *add_finding(lint_run *r)
 {
-    if (r->n == r->cap) {
-        int cap = r->cap ? r->cap * 2 : 16;
-        finding *p = tarn_realloc(r->items, (size_t)cap * sizeof *p);
-        if (!p)
-            return NULL;
-        r->items = p;
-        r->cap = cap;
-    }
+    if (!tarn_grow((void **)&r->items, r->n, &r->cap, sizeof *r->items))
+        return NULL;
     finding *f = &r->items[r->n++];
     memset(f, 0, sizeof *f);
     return f;
@@ -64,14 +58,8 @@ static finding *add_finding(lint_run *r)
 
 static bool add_file(lint_run *r, const char *path)
 {
-    if (r->n_files == r->cap_files) {
-        int cap = r->cap_files ? r->cap_files * 2 : 16;
-        const char **p = tarn_realloc(r->files, (size_t)cap * sizeof *p);
-        if (!p)
-            return false;
-        r->files = p;
-        r->cap_files = cap;
-    }
+    if (!tarn_grow((void **)&r->files, r->n_files, &r->cap_files, sizeof *r->files))
+        return false;
     r->files[r->n_files] = tarn_arena_strdup(r->a, path);
     return r->files[r->n_files++] != NULL;
 }

@@ -48,16 +48,10 @@ tarn_status tarn_cli_contracts_load(const char *dir, bool strict, tarn_cli_contr
             }
             continue;
         }
-        if (cs->n == cs->cap) {
-            int cap = cs->cap ? cs->cap * 2 : 16;
-            tarn_contract **p = tarn_realloc(cs->v, (size_t)cap * sizeof *p);
-            if (!p) {
-                tarn_ct_destroy(c);
-                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-                break;
-            }
-            cs->v = p;
-            cs->cap = cap;
+        if (!tarn_grow((void **)&cs->v, cs->n, &cs->cap, sizeof *cs->v)) {
+            tarn_ct_destroy(c);
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            break;
         }
         cs->v[cs->n++] = c;
     }

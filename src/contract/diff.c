@@ -15,15 +15,9 @@ static tarn_ct_change *add(tarn_ct_diff *d, tarn_diff_class cls, tarn_diff_audie
                            const char *rule, const char *column, tarn_ct_loc loc, bool in_old,
                            tarn_err *err)
 {
-    if (d->n == d->cap) {
-        int cap = d->cap ? d->cap * 2 : 16;
-        tarn_ct_change *p = tarn_realloc(d->items, (size_t)cap * sizeof *p);
-        if (!p) {
-            tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-            return NULL;
-        }
-        d->items = p;
-        d->cap = cap;
+    if (!tarn_grow((void **)&d->items, d->n, &d->cap, sizeof *d->items)) {
+        tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        return NULL;
     }
     tarn_ct_change *c = &d->items[d->n++];
     memset(c, 0, sizeof *c);

@@ -16,14 +16,8 @@ static tarn_status warn(tarn_ct_warnings *w, const char *code, tarn_ct_loc loc, 
 static tarn_status warn(tarn_ct_warnings *w, const char *code, tarn_ct_loc loc, tarn_err *err,
                         const char *fmt, ...)
 {
-    if (w->n == w->cap) {
-        int cap = w->cap ? w->cap * 2 : 8;
-        tarn_ct_warning *p = tarn_realloc(w->items, (size_t)cap * sizeof *p);
-        if (!p)
-            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        w->items = p;
-        w->cap = cap;
-    }
+    if (!tarn_grow((void **)&w->items, w->n, &w->cap, sizeof *w->items))
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     tarn_ct_warning *x = &w->items[w->n++];
     x->code = code;
     x->loc = loc;

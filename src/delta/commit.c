@@ -325,24 +325,10 @@ tarn_status tarn_delta_transaction_add_txn(tarn_delta_transaction *tx, const cha
     return TARN_OK;
 }
 
-/* Grows a heap array of elem-sized items to hold n+1. */
-static bool grow(void **arr, int n, int *cap, size_t elem)
-{
-    if (n < *cap)
-        return true;
-    int nc = *cap ? *cap * 2 : 16;
-    void *p = tarn_realloc(*arr, (size_t)nc * elem);
-    if (!p)
-        return false;
-    *arr = p;
-    *cap = nc;
-    return true;
-}
-
 tarn_status tarn_delta_transaction_add_file(tarn_delta_transaction *tx, const tarn_delta_add *add,
                                             tarn_err *err)
 {
-    if (!grow((void **)&tx->acts.adds, tx->acts.n_adds, &tx->cap_adds, sizeof *tx->acts.adds))
+    if (!tarn_grow((void **)&tx->acts.adds, tx->acts.n_adds, &tx->cap_adds, sizeof *tx->acts.adds))
         return nomem(err);
     bool oom = false;
     tarn_delta_add d = *add;
@@ -361,8 +347,8 @@ tarn_status tarn_delta_transaction_add_file(tarn_delta_transaction *tx, const ta
 tarn_status tarn_delta_transaction_remove_file(tarn_delta_transaction *tx,
                                                const tarn_delta_remove *rm, tarn_err *err)
 {
-    if (!grow((void **)&tx->acts.removes, tx->acts.n_removes, &tx->cap_removes,
-              sizeof *tx->acts.removes))
+    if (!tarn_grow((void **)&tx->acts.removes, tx->acts.n_removes, &tx->cap_removes,
+                   sizeof *tx->acts.removes))
         return nomem(err);
     bool oom = false;
     tarn_delta_remove d = *rm;
@@ -379,7 +365,7 @@ tarn_status tarn_delta_transaction_remove_file(tarn_delta_transaction *tx,
 tarn_status tarn_delta_transaction_track_file(tarn_delta_transaction *tx, const char *path,
                                               tarn_err *err)
 {
-    if (!grow((void **)&tx->tracked, tx->n_tracked, &tx->cap_tracked, sizeof *tx->tracked))
+    if (!tarn_grow((void **)&tx->tracked, tx->n_tracked, &tx->cap_tracked, sizeof *tx->tracked))
         return nomem(err);
     char *p = tarn_strdup(path);
     if (!p)

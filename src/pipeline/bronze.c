@@ -67,14 +67,8 @@ typedef struct list {
 
 static tarn_status push(list *l, const char *s, tarn_err *err)
 {
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        char **p = tarn_realloc(l->v, (size_t)cap * sizeof *p);
-        if (!p)
-            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        l->v = p;
-        l->cap = cap;
-    }
+    if (!tarn_grow((void **)&l->v, l->n, &l->cap, sizeof *l->v))
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     if (!(l->v[l->n] = tarn_strdup(s)))
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     l->n++;
