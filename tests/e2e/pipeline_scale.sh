@@ -27,7 +27,7 @@ run 0 run --all
 [ "$(grep -c '4 rows in, 2 inserted, 0 updated, 1 duplicates, 0 stale, 1 quarantined' "$WORK/out")" = $N ] ||
     fail "every dataset should report the same counts: $(head -5 "$WORK/out")"
 [ "$(grep -c 'checks: 1 passed, 0 failed' "$WORK/out")" = $N ] || fail "every check should pass"
-run 0 cat lake/silver/d0500 --format csv --columns id,name,v
+run 0 cat lake/silver/d0100 --format csv --columns id,name,v
 expect_sorted_out 'id,name,v
 1,a,1.50
 2,b2,3.00'
