@@ -35,7 +35,8 @@ struct tarn_io_records {
     bool seen_value; /* JSON: a value or the array start was seen */
     char *header;    /* CSV header text (heap) */
     tarn_io_record recs[MAX_BATCH];
-    char *msgs; /* error texts of the current batch, 160 bytes each */
+    bool check[MAX_BATCH]; /* recs[i] is JSON to be judged */
+    char *msgs;            /* error texts of the current batch, 160 bytes each */
 };
 
 /* ---- JSON validation ----------------------------------------------------------- */
@@ -443,13 +444,49 @@ static void add_record(tarn_io_records *r, int *n, size_t start, size_t end, boo
     rec->len = e - start;
     rec->line = r->line;
     rec->offset = r->offset + (int64_t)(start - r->pos);
-    rec->error =
-        check_json ? tarn_json_check(rec->text, rec->len, r->msgs + (size_t)*n * 160, 160) : NULL;
+    rec->error = NULL;
+    r->check[*n] = check_json; /* judged in parallel when the batch is handed out */
     (*n)++;
 }
 
+typedef struct check_job {
+    tarn_io_records *r;
+    int n;
+} check_job;
+
+#define CHECK_MORSEL 256
+
+static void check_morsel(void *ctx, int64_t m)
+{
+    check_job *j = ctx;
+    int from = (int)m * CHECK_MORSEL, to = TARN_MIN(from + CHECK_MORSEL, j->n);
+    for (int i = from; i < to; i++) {
+        tarn_io_record *rec = &j->r->recs[i];
+        if (j->r->check[i] && !rec->error)
+            rec->error = tarn_json_check(rec->text, rec->len, j->r->msgs + (size_t)i * 160, 160);
+    }
+}
+
+static tarn_status next_raw(tarn_io_records *r, const tarn_io_record **out, int *n, tarn_err *err);
+
 tarn_status tarn_io_records_next(tarn_io_records *r, const tarn_io_record **out, int *n,
                                  tarn_err *err)
+{
+    TARN_TRY(next_raw(r, out, n, err));
+    if (*n > 0) {
+        check_job j = {r, *n};
+        int64_t morsels = (*n + CHECK_MORSEL - 1) / CHECK_MORSEL;
+        if (morsels > 1 && !r->opts.single_threaded)
+            tarn_pool_run(r->opts.pool ? r->opts.pool : tarn_pool_default(), morsels, check_morsel,
+                          &j);
+        else
+            for (int64_t m = 0; m < morsels; m++)
+                check_morsel(&j, m);
+    }
+    return TARN_OK;
+}
+
+static tarn_status next_raw(tarn_io_records *r, const tarn_io_record **out, int *n, tarn_err *err)
 {
     *out = r->recs;
     *n = 0;
