@@ -117,6 +117,13 @@ schema: [{name: a, type: int}]
 Y
 run 0 status --json
 expect_out_has '"state": "never run"'
+# A dataset whose last run is older than its sla is late: exit 1.
+printf '{"a":1}\n' >later.ndjson
+run 0 ingest later later.ndjson --quiet
+run 0 run later --no-checks
+sleep 2
+run 1 status
+grep -Eq '^later +[0-9T:Z-]+ +[0-9]+s +1s +late$' "$WORK/out" || fail "later should be late: $(cat "$WORK/out")"
 rm contracts/later.yaml
 
 # A killed run, started again, equals an uninterrupted run.
