@@ -245,8 +245,8 @@ typedef struct feed {
     tarn_bronze_result *res;
     const tarn_schema *schema;
     tarn_batch *batch;
-    int *todo; /* indices of files to ingest */
-    int n_todo, next;
+    int *pending; /* indices of files to ingest */
+    int n_pending, next;
     tarn_io_records *rec; /* current text file, or NULL */
     tarn_pq_file *pq;     /* current Parquet file, or NULL */
     tarn_pq_scan *pqs;
@@ -278,7 +278,7 @@ static bool is_parquet(const tarn_bronze_opts *o, const char *path)
 
 static tarn_status open_next(feed *f, tarn_err *err)
 {
-    int i = f->todo[f->next++];
+    int i = f->pending[f->next++];
     f->cur = &f->res->per_file[i];
     const char *path = f->o->files[i];
     if (!realpath(path, f->abs))
@@ -337,7 +337,7 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
     tarn_vec **c = f->batch->cols;
     for (;;) {
         if (!f->rec && !f->pq) {
-            if (f->next >= f->n_todo)
+            if (f->next >= f->n_pending)
                 break;
             TARN_TRY(open_next(f, err));
         }
@@ -345,7 +345,7 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
             tarn_batch *pb;
             tarn_status ps = tarn_pq_scan_next(f->pqs, &pb, err);
             if (ps != TARN_OK)
-                return tarn_err_at_path(err, f->o->files[f->todo[f->next - 1]]);
+                return tarn_err_at_path(err, f->o->files[f->pending[f->next - 1]]);
             if (!pb) {
                 finish_file(f);
                 if (f->batch->cols[0]->len > 0)
@@ -382,7 +382,7 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
         int n;
         tarn_status st = tarn_io_records_next(f->rec, &recs, &n, err);
         if (st != TARN_OK)
-            return tarn_err_at_path(err, f->o->files[f->todo[f->next - 1]]);
+            return tarn_err_at_path(err, f->o->files[f->pending[f->next - 1]]);
         if (n == 0) {
             finish_file(f);
             if (f->batch->cols[0]->len > 0)
@@ -463,9 +463,9 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
     /* Fingerprint every input; decide what lands. */
     char(*txn)[64] = tarn_calloc((size_t)o->n_files * 2 + 1, sizeof *txn);
     const char **txn_ptrs = tarn_calloc((size_t)o->n_files * 2 + 1, sizeof *txn_ptrs);
-    int *todo = tarn_calloc((size_t)o->n_files + 1, sizeof *todo);
-    int n_txn = 0, n_todo = 0;
-    if (st == TARN_OK && (!txn || !txn_ptrs || !todo))
+    int *pending = tarn_calloc((size_t)o->n_files + 1, sizeof *pending);
+    int n_txn = 0, n_pending = 0;
+    if (st == TARN_OK && (!txn || !txn_ptrs || !pending))
         st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     for (int i = 0; st == TARN_OK && i < o->n_files; i++) {
         tarn_bronze_file *pf = &out->per_file[i];
@@ -505,7 +505,7 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
                 txn_ptrs[n_txn] = txn[n_txn];
                 txn_ptrs[n_txn + 1] = txn[n_txn + 1];
                 n_txn += 2;
-                todo[n_todo++] = i;
+                pending[n_pending++] = i;
             }
         }
         if (pf->skipped) {
@@ -517,14 +517,14 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
     tarn_free(ids);
     tarn_delta_snapshot_destroy(snap);
 
-    if (st == TARN_OK && n_todo > 0) {
+    if (st == TARN_OK && n_pending > 0) {
         tarn_schema *schema = tarn_bronze_schema();
         feed f = {0};
         f.o = o;
         f.res = out;
         f.schema = schema;
-        f.todo = todo;
-        f.n_todo = n_todo;
+        f.pending = pending;
+        f.n_pending = n_pending;
         f.now_us = o->now_us ? o->now_us : tarn_now_us();
         f.batch = schema ? tarn_batch_create(schema) : NULL;
         tarn_buf_init(&f.render);
@@ -555,7 +555,7 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
     }
     tarn_free(txn);
     tarn_free(txn_ptrs);
-    tarn_free(todo);
+    tarn_free(pending);
     return st;
 }
 
