@@ -80,14 +80,15 @@ static int cmp_scalar(const void *a, const void *b)
 }
 
 /* sequence of row a of batch A compared with row b of batch B (null oldest). */
-static int seq_cmp(const tarn_batch *A, int64_t a, const tarn_batch *B, int64_t b, int col)
+static int seq_cmp(const tarn_batch *A, int64_t a, int acol, const tarn_batch *B, int64_t b,
+                   int bcol)
 {
     tarn_scalar x, y;
-    bool xn = tarn_vec_is_null(A->cols[col], a), yn = tarn_vec_is_null(B->cols[col], b);
+    bool xn = tarn_vec_is_null(A->cols[acol], a), yn = tarn_vec_is_null(B->cols[bcol], b);
     if (xn || yn)
         return (int)yn - (int)xn;
-    tarn_scalar_from_vec(A->cols[col], a, &x);
-    tarn_scalar_from_vec(B->cols[col], b, &y);
+    tarn_scalar_from_vec(A->cols[acol], a, &x);
+    tarn_scalar_from_vec(B->cols[bcol], b, &y);
     return tarn_scalar_compare(&x, &y);
 }
 
@@ -117,7 +118,7 @@ static tarn_status dedup(round *r, tarn_err *err)
          * keeps the earlier arrival, as the merge does); without it, the
          * later arrival. */
         int64_t p = *slot;
-        bool newer = r->seq_col < 0 || seq_cmp(r->in, i, r->in, p, r->seq_col) > 0;
+        bool newer = r->seq_col < 0 || seq_cmp(r->in, i, r->seq_col, r->in, p, r->seq_col) > 0;
         r->res->duplicates++;
         if (newer) {
             r->drop[p] = 1;
@@ -173,7 +174,7 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
         if (!slot)
             continue;
         int64_t k = *slot;
-        if (seq >= 0 && r->seq_col >= 0 && seq_cmp(b, i, r->in, k, r->seq_col) >= 0) {
+        if (seq >= 0 && r->seq_col >= 0 && seq_cmp(b, i, seq, r->in, k, r->seq_col) >= 0) {
             if (!r->drop[k]) {
                 r->drop[k] = 1;
                 r->res->stale++;
