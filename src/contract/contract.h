@@ -127,6 +127,8 @@ typedef struct tarn_contract {
     tarn_ct_loc sequence_by_loc;
     tarn_ct_evolution evolution; /* fields the schema does not name: rescue (default) or fail */
     tarn_ct_loc evolution_loc;
+    bool scd2; /* history: scd2 - Silver keeps every version of a key */
+    tarn_ct_loc history_loc;
     const char *delete_when;       /* CDC: records matching it delete their key, or NULL */
     struct tarn_pred *delete_pred; /* delete_when bound to the schema (exec/predicate.h) */
     tarn_ct_loc delete_when_loc;

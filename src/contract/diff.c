@@ -590,6 +590,12 @@ tarn_status tarn_ct_diff_contracts(const tarn_contract *o, const tarn_contract *
     if (o->sla_seconds != n->sla_seconds)
         CHANGE(d, TARN_DIFF_INFO, TARN_AUD_NONE, "sla_changed", NULL, n->dataset_loc, false, o->sla,
                n->sla, "sla %s -> %s", orv(o->sla), orv(n->sla));
+    if (o->scd2 != n->scd2)
+        CHANGE(d, TARN_DIFF_BREAKING, TARN_AUD_BOTH, "history_changed", NULL,
+               n->history_loc.line ? n->history_loc : n->dataset_loc, false,
+               o->scd2 ? "scd2" : "latest", n->scd2 ? "scd2" : "latest",
+               "history %s -> %s (Silver's rows and columns change shape)",
+               o->scd2 ? "scd2" : "latest", n->scd2 ? "scd2" : "latest");
     if (!str_eq(o->delete_when, n->delete_when))
         CHANGE(d, TARN_DIFF_WARNING, TARN_AUD_READERS, "delete_when_changed", NULL,
                n->delete_when_loc.line ? n->delete_when_loc : n->dataset_loc, false, o->delete_when,

@@ -743,11 +743,13 @@ enum {
     D_QUALITY,
     D_SOURCE,
     D_EVOLUTION,
-    D_DELETE_WHEN
+    D_DELETE_WHEN,
+    D_HISTORY
 };
-static const char *const contract_keys[] = {
-    "dataset",     "version",     "description", "owner",  "sla",       "tags",        "schema",
-    "primary_key", "sequence_by", "quality",     "source", "evolution", "delete_when", NULL};
+static const char *const contract_keys[] = {"dataset",     "version", "description", "owner",
+                                            "sla",         "tags",    "schema",      "primary_key",
+                                            "sequence_by", "quality", "source",      "evolution",
+                                            "delete_when", "history", NULL};
 
 typedef struct top_ctx {
     yaml_node_t *schema, *pk, *seq, *quality, *dataset, *delete_when;
@@ -809,6 +811,14 @@ static tarn_status contract_key(loader *L, void *vctx, int key, yaml_node_t *k, 
     case D_DELETE_WHEN:
         tx->delete_when = v;
         return TARN_OK;
+    case D_HISTORY: {
+        static const char *const modes[] = {"latest", "scd2", NULL};
+        const char *m;
+        TARN_TRY(one_of(L, v, "history", modes, &m));
+        c->scd2 = !strcmp(m, "scd2");
+        c->history_loc = loc_of(v);
+        return TARN_OK;
+    }
     case D_EVOLUTION: {
         static const char *const modes[] = {"rescue", "fail", NULL};
         const char *m;
@@ -964,6 +974,18 @@ static tarn_status load_root(loader *L)
     if (tx.quality)
         TARN_TRY(parse_quality(L, tx.quality));
     TARN_TRY(build_schema(L));
+    if (L->c->scd2) {
+        tarn_contract *c = L->c;
+        if (c->n_primary_key == 0)
+            return fail_at(L, c->history_loc, TARN_ERR_INVALID,
+                           "history: scd2 needs a primary_key (history is kept per key)");
+        static const char *const reserved[] = {"valid_from", "valid_to", "is_current"};
+        for (int i = 0; i < 3; i++)
+            if (tarn_ct_find_column(c, reserved[i]) >= 0)
+                return fail_at(L, c->columns[tarn_ct_find_column(c, reserved[i])].loc,
+                               TARN_ERR_INVALID, "column '%s' is reserved by history: scd2",
+                               reserved[i]);
+    }
     if (tx.delete_when) {
         tarn_contract *c = L->c;
         TARN_TRY(str_val(L, tx.delete_when, "delete_when", &c->delete_when));

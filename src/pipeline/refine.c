@@ -97,8 +97,15 @@ tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refi
             r->parse_schema->fields[i].nullable = true;
         }
         tarn_type str = tarn_type_make(TARN_TYPE_STRING);
+        tarn_type ts = tarn_type_make(TARN_TYPE_TIMESTAMP);
         if (!tarn_schema_add(r->good_schema, "_rescued_data", str, true) ||
             !tarn_schema_add(r->silver_schema, "_rescued_data", str, true))
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        if (st == TARN_OK && c->scd2 &&
+            (!tarn_schema_add(r->silver_schema, "valid_from", ts, false) ||
+             !tarn_schema_add(r->silver_schema, "valid_to", ts, true) ||
+             !tarn_schema_add(r->silver_schema, "is_current", tarn_type_make(TARN_TYPE_BOOL),
+                              false)))
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         if (st == TARN_OK)
             st = tarn_schema_parse(TARN_QUARANTINE_SCHEMA, &r->q_schema, err);

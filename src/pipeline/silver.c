@@ -69,6 +69,9 @@ typedef struct round {
     int64_t *idx;          /* its row indexes */
     bool dry;              /* count, commit nothing */
     uint8_t *is_del;       /* per incoming row: matches delete_when, or NULL */
+    tarn_batch *closed;    /* history: scd2 - replaced current rows, closed (valid_to set) */
+    bool closed_out;       /* closed rows handed to the writer */
+    int64_t now_us;        /* the run's time: valid_from without a timestamp sequence_by */
 } round;
 
 static int cmp_scalar(const void *a, const void *b)
@@ -156,6 +159,43 @@ static bool file_may_match(void *ctx, const tarn_delta_snapshot *snap, const tar
     return lo < r->n_first && tarn_scalar_compare(&r->first_keys[lo], &cs->max) <= 0;
 }
 
+/* history: scd2 - when an incoming row starts to be valid: its sequence_by
+ * timestamp, else the run's time. */
+static int64_t valid_from_of(const round *r, int64_t i)
+{
+    if (r->seq_col >= 0) {
+        const tarn_vec *v = r->in->cols[r->seq_col];
+        if (v->type.id == TARN_TYPE_TIMESTAMP && tarn_vec_is_valid(v, i))
+            return tarn_vec_get_i64(v, i);
+    }
+    return r->now_us;
+}
+
+/* history: scd2 - keeps existing row i of b as history: a copy with
+ * valid_to = until and is_current = false. */
+static tarn_status close_row(round *r, const tarn_batch *b, int64_t i, int64_t until, tarn_err *err)
+{
+    if (!r->closed && !(r->closed = tarn_batch_create(r->in->schema)))
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_batch *cb = r->closed;
+    tarn_status st = TARN_OK;
+    for (int c = 0; c < cb->n_cols && st == TARN_OK; c++) {
+        const char *name = cb->schema->fields[c].name;
+        int src = tarn_schema_find(b->schema, name);
+        if (!strcmp(name, "valid_to"))
+            st = tarn_vec_append_i64(cb->cols[c], until);
+        else if (!strcmp(name, "is_current"))
+            st = tarn_vec_append_bool(cb->cols[c], false);
+        else
+            st = src >= 0 ? tarn_vec_append_range(cb->cols[c], b->cols[src], i, 1)
+                          : tarn_vec_append_null(cb->cols[c]);
+    }
+    if (st != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    cb->n_rows++;
+    return TARN_OK;
+}
+
 /* Merge predicate: an existing row goes when the incoming row of its key is
  * newer by sequence_by (always, without sequence_by: arrival order);
  * otherwise the incoming row is stale and the existing one stays. */
@@ -166,8 +206,11 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
     for (int k = 0; k < r->n_key; k++)
         cols[k] = tarn_schema_find(b->schema, r->c->primary_key[k]);
     int seq = r->c->sequence_by ? tarn_schema_find(b->schema, r->c->sequence_by) : -1;
+    int cur = r->c->scd2 ? tarn_schema_find(b->schema, "is_current") : -1;
     for (int64_t i = 0; i < b->n_rows; i++) {
         match[i] = 0;
+        if (cur >= 0 && !(tarn_vec_is_valid(b->cols[cur], i) && tarn_vec_get_bool(b->cols[cur], i)))
+            continue; /* a history row: never touched */
         if (key_of(b, cols, r->n_key, i, &r->key) != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         const int64_t *slot = tarn_keymap_find(&r->km, r->key.data, r->key.len);
@@ -182,6 +225,8 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
             continue;
         }
         match[i] = 1;
+        if (r->c->scd2)
+            TARN_TRY(close_row(r, b, i, valid_from_of(r, k), err));
         if (r->is_del && r->is_del[k])
             r->res->deleted++;
         else
@@ -196,6 +241,11 @@ static tarn_status insert_next(void *ctx, tarn_batch **out, tarn_err *err)
 {
     round *r = ctx;
     *out = NULL;
+    if (r->closed && r->closed->n_rows > 0 && !r->closed_out) { /* scd2: history first */
+        r->closed_out = true;
+        *out = r->closed;
+        return TARN_OK;
+    }
     if (!r->out_batch && !(r->out_batch = tarn_batch_create(r->in->schema)))
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     if (!r->idx && !(r->idx = tarn_alloc(REFINE_ROWS * sizeof *r->idx)))
@@ -210,9 +260,19 @@ static tarn_status insert_next(void *ctx, tarn_batch **out, tarn_err *err)
         return TARN_OK;
     tarn_batch *b = r->out_batch;
     tarn_batch_reset(b);
-    for (int c = 0; c < b->n_cols; c++)
+    for (int c = 0; c < r->in->n_cols; c++)
         if (tarn_vec_append_take(b->cols[c], r->in->cols[c], r->idx, n) != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    if (r->c->scd2 && b->n_cols >= r->in->n_cols + 3) { /* valid_from, valid_to, is_current */
+        tarn_vec *vf = b->cols[r->in->n_cols], *vt = b->cols[r->in->n_cols + 1],
+                 *ic = b->cols[r->in->n_cols + 2];
+        for (int64_t j = 0; j < n; j++)
+            if (tarn_vec_append_i64(vf, valid_from_of(r, r->idx[j])) != TARN_OK ||
+                tarn_vec_append_bool(ic, true) != TARN_OK)
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        if (tarn_vec_append_nulls(vt, n) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
     b->n_rows = n;
     r->handed += n;
     *out = b;
@@ -366,6 +426,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     r.c = c;
     r.res = res;
     r.dry = o->dry_run;
+    r.now_us = o->now_us ? o->now_us : tarn_now_us();
     r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
     tarn_buf_init(&r.key);
     tarn_keymap_init(&r.km);
@@ -480,6 +541,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
     tarn_batch_destroy(r.out_batch);
+    tarn_batch_destroy(r.closed);
     tarn_free(r.idx);
     tarn_batch_destroy(r.q);
     tarn_refine_destroy(rf);
@@ -662,6 +724,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     round r = {0};
     r.c = c;
     r.res = out;
+    r.now_us = o->now_us ? o->now_us : tarn_now_us();
     r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
     r.n_key = c->n_primary_key;
     for (int k = 0; k < r.n_key && k < 16; k++)
@@ -732,6 +795,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     tarn_buf_fini(&h.key);
     tarn_batch_destroy(r.in);
     tarn_batch_destroy(r.out_batch);
+    tarn_batch_destroy(r.closed);
     tarn_free(r.idx);
     tarn_batch_destroy(bb);
     tarn_schema_destroy(bs);

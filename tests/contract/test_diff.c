@@ -270,6 +270,9 @@ static void test_dataset_level(void **state)
     VARIANT("tags: [t]\n", "tags: [t]\ndelete_when: \"k = 0\"\n");
     expect_only(base, b, "delete_when_changed", TARN_DIFF_WARNING, TARN_AUD_READERS);
     expect_only(b, base, "delete_when_changed", TARN_DIFF_WARNING, TARN_AUD_READERS);
+    VARIANT("tags: [t]\n", "tags: [t]\nhistory: scd2\n");
+    expect_only(base, b, "history_changed", TARN_DIFF_BREAKING, TARN_AUD_BOTH);
+    expect_only(b, base, "history_changed", TARN_DIFF_BREAKING, TARN_AUD_BOTH);
     VARIANT("tags: [t]\n", "tags: [t]\nevolution: fail\n");
     expect_only(base, b, "evolution_changed", TARN_DIFF_BREAKING, TARN_AUD_WRITERS);
     expect_only(b, base, "evolution_changed", TARN_DIFF_INFO, TARN_AUD_NONE);

@@ -328,6 +328,11 @@ static void test_errors_more(void **state)
                  "orders.yaml:2:14: primary_key: at least one column is needed");
     expect_error("dataset: x\nsource: {options: {a: 1, a: 2}}\nschema: [{name: a, type: int}]\n",
                  "orders.yaml:2:26: duplicate source option 'a'");
+    expect_error("dataset: x\nprimary_key: a\nhistory: scd2\nschema: [{name: a, type: int}, "
+                 "{name: is_current, type: boolean}]\n",
+                 "orders.yaml:4:32: column 'is_current' is reserved by history: scd2");
+    expect_error("dataset: x\nhistory: full\nschema: [{name: a, type: int}]\n",
+                 "orders.yaml:2:10: history: unknown value 'full'");
     expect_error("dataset: x\nevolution: ignore\nschema: [{name: a, type: int}]\n",
                  "orders.yaml:2:12: evolution: unknown value 'ignore'");
     expect_error("dataset: x\nsource: {header: maybe}\nschema: [{name: a, type: int}]\n",

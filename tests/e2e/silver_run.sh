@@ -229,6 +229,28 @@ expect_out_has "c4/bad.yaml:3:14: error: delete_when: column 1: unknown column '
 rm c4/bad.yaml
 export TARN_LAKE=$WORK/lake
 
+# history: scd2 keeps every version of a key with its validity.
+mkdir -p c6
+printf 'dataset: scd\nprimary_key: id\nsequence_by: ts\nhistory: scd2\nschema:\n  - {name: id, type: int}\n  - {name: v, type: string}\n  - {name: ts, type: timestamp, nullable: false}\n' >c6/scd.yaml
+printf '{"id":1,"v":"a","ts":"2026-01-01T00:00:00Z"}\n{"id":2,"v":"b","ts":"2026-01-01T00:00:00Z"}\n' >scd1.ndjson
+printf '{"id":1,"v":"a2","ts":"2026-01-02T00:00:00Z"}\n{"id":2,"v":"old","ts":"2025-12-31T00:00:00Z"}\n' >scd2.ndjson
+printf '{"id":1,"v":"a3","ts":"2026-01-03T00:00:00Z"}\n' >scd3.ndjson
+export TARN_LAKE=$WORK/scd
+for f in scd1 scd2 scd3; do
+    run 0 ingest scd $f.ndjson --contracts c6 --quiet
+    run 0 run scd --contracts c6 --no-checks
+done
+run 0 cat scd/silver/scd --format csv --columns id,v,valid_from,valid_to,is_current
+expect_sorted_out 'id,v,valid_from,valid_to,is_current
+1,a,2026-01-01T00:00:00.000000Z,2026-01-02T00:00:00.000000Z,false
+1,a2,2026-01-02T00:00:00.000000Z,2026-01-03T00:00:00.000000Z,false
+1,a3,2026-01-03T00:00:00.000000Z,,true
+2,b,2026-01-01T00:00:00.000000Z,,true'
+printf 'dataset: bad\nhistory: scd2\nschema: [{name: a, type: int}]\n' >c6/bad.yaml
+run 1 contract lint c6/bad.yaml
+expect_out_has "c6/bad.yaml:2:10: error: history: scd2 needs a primary_key"
+export TARN_LAKE=$WORK/lake
+
 # A new contract version adds a column: Silver gains it without rewriting old files.
 mkdir -p c5
 printf 'dataset: evo\nversion: 1.0.0\nprimary_key: id\nschema:\n  - {name: id, type: int}\n  - {name: a, type: string}\n' >c5/evo.yaml
