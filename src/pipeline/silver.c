@@ -15,6 +15,7 @@
 #include "base/fs.h"
 #include "base/keymap.h"
 #include "base/time.h"
+#include "column/keyindex.h"
 #include "column/scalar.h"
 #include "delta/delete.h"
 #include "delta/log.h"
@@ -57,8 +58,8 @@ typedef struct round {
     tarn_batch *q;    /* quarantine rows */
     int key_cols[16]; /* in `in` / Silver (same column order) */
     int n_key;
-    int seq_col;    /* sequence_by column, or -1 */
-    tarn_keymap km; /* incoming key -> winning incoming row */
+    int seq_col;       /* sequence_by column, or -1 */
+    tarn_keyindex *ki; /* incoming key -> winning incoming row */
     tarn_buf key;
     /* merge state */
     tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
@@ -95,6 +96,14 @@ static int seq_cmp(const tarn_batch *A, int64_t a, int acol, const tarn_batch *B
     return tarn_scalar_compare(&x, &y);
 }
 
+/* Same key again: by sequence_by the strictly newer row wins (a tie keeps
+ * the earlier arrival, as the merge does); without it, the later arrival. */
+static bool newer_wins(void *ctx, int64_t incoming, int64_t kept)
+{
+    const round *r = ctx;
+    return r->seq_col < 0 || seq_cmp(r->in, incoming, r->seq_col, r->in, kept, r->seq_col) > 0;
+}
+
 static tarn_status dedup(round *r, tarn_err *err)
 {
     int64_t n = r->in->n_rows;
@@ -107,29 +116,9 @@ static tarn_status dedup(round *r, tarn_err *err)
     }
     if (n)
         memset(r->drop, 0, (size_t)n);
-    for (int64_t i = 0; i < n; i++) {
-        int64_t *slot;
-        bool is_new;
-        if (key_of(r->in, r->key_cols, r->n_key, i, &r->key) != TARN_OK ||
-            tarn_keymap_upsert(&r->km, r->key.data, r->key.len, &slot, &is_new) != TARN_OK)
-            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        if (is_new) {
-            *slot = i;
-            continue;
-        }
-        /* Same key again: by sequence_by the strictly newer row wins (a tie
-         * keeps the earlier arrival, as the merge does); without it, the
-         * later arrival. */
-        int64_t p = *slot;
-        bool newer = r->seq_col < 0 || seq_cmp(r->in, i, r->seq_col, r->in, p, r->seq_col) > 0;
-        r->res->duplicates++;
-        if (newer) {
-            r->drop[p] = 1;
-            *slot = i;
-        } else {
-            r->drop[i] = 1;
-        }
-    }
+    TARN_TRY(
+        tarn_keyindex_build(r->in, r->key_cols, r->n_key, newer_wins, r, r->drop, &r->ki, err));
+    r->res->duplicates += tarn_keyindex_repeats(r->ki);
     return TARN_OK;
 }
 
@@ -207,16 +196,17 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
         cols[k] = tarn_schema_find(b->schema, r->c->primary_key[k]);
     int seq = r->c->sequence_by ? tarn_schema_find(b->schema, r->c->sequence_by) : -1;
     int cur = r->c->scd2 ? tarn_schema_find(b->schema, "is_current") : -1;
-    for (int64_t i = 0; i < b->n_rows; i++) {
+    int64_t *hit = tarn_alloc(((size_t)b->n_rows + 1) * sizeof *hit);
+    if (!hit)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_status st = tarn_keyindex_probe(r->ki, b, cols, hit, err);
+    for (int64_t i = 0; st == TARN_OK && i < b->n_rows; i++) {
         match[i] = 0;
         if (cur >= 0 && !(tarn_vec_is_valid(b->cols[cur], i) && tarn_vec_get_bool(b->cols[cur], i)))
             continue; /* a history row: never touched */
-        if (key_of(b, cols, r->n_key, i, &r->key) != TARN_OK)
-            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        const int64_t *slot = tarn_keymap_find(&r->km, r->key.data, r->key.len);
-        if (!slot)
+        int64_t k = hit[i];
+        if (k < 0)
             continue;
-        int64_t k = *slot;
         if (seq >= 0 && r->seq_col >= 0 && seq_cmp(b, i, seq, r->in, k, r->seq_col) >= 0) {
             if (!r->drop[k]) {
                 r->drop[k] = 1;
@@ -226,13 +216,14 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
         }
         match[i] = 1;
         if (r->c->scd2)
-            TARN_TRY(close_row(r, b, i, valid_from_of(r, k), err));
+            st = close_row(r, b, i, valid_from_of(r, k), err);
         if (r->is_del && r->is_del[k])
             r->res->deleted++;
         else
             r->res->updated++;
     }
-    return TARN_OK;
+    tarn_free(hit);
+    return st;
 }
 
 /* Insert source: the surviving incoming rows, REFINE_ROWS at a time through
@@ -429,7 +420,6 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     r.now_us = o->now_us ? o->now_us : tarn_now_us();
     r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
     tarn_buf_init(&r.key);
-    tarn_keymap_init(&r.km);
     tarn_arena *a = tarn_arena_create(0);
     tarn_refine *rf = NULL;
     tarn_delta_scan *scan = NULL;
@@ -537,7 +527,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     tarn_free(r.is_del);
-    tarn_keymap_fini(&r.km);
+    tarn_keyindex_destroy(r.ki);
     tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
     tarn_batch_destroy(r.out_batch);
@@ -730,7 +720,6 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     for (int k = 0; k < r.n_key && k < 16; k++)
         r.key_cols[k] = tarn_ct_find_column(c, c->primary_key[k]);
     tarn_buf_init(&r.key);
-    tarn_keymap_init(&r.km);
     heal_ctx h = {0};
     tarn_buf_init(&h.key);
     tarn_keymap_init(&h.healed);
@@ -789,7 +778,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     tarn_free(r.is_del);
-    tarn_keymap_fini(&r.km);
+    tarn_keyindex_destroy(r.ki);
     tarn_keymap_fini(&h.healed);
     tarn_buf_fini(&r.key);
     tarn_buf_fini(&h.key);
