@@ -33,6 +33,9 @@ static const char usage_text[] =
     "  --compression C   auto (default) | none | gzip | zstd\n"
     "  --delimiter D     CSV delimiter (default: sniffed; 'tab' for a tab)\n"
     "  --no-header       CSV/TSV files have no header row\n"
+    "  --codec C         Parquet codec of the new Bronze files: lz4_raw (default:\n"
+    "                    fast landing; Silver and Gold use zstd) | zstd | snappy |\n"
+    "                    gzip | brotli | uncompressed\n"
     "  --force           ingest files seen before again\n"
     "  --lake DIR        the lake (default $TARN_LAKE or ./lake)\n"
     "  --contracts DIR   where contracts live (default ./contracts)\n"
@@ -108,6 +111,7 @@ int tarn_cli_ingest(int argc, char **argv)
 {
     const char *cmd = "ingest";
     const char *dataset = NULL, *format = NULL, *comp = NULL, *delim = NULL, *lake_opt = NULL;
+    const char *codec = "lz4_raw";
     const char *contracts = "contracts";
     bool force = false, json = false, quiet = false, no_header = false;
     const char **paths = tarn_calloc((size_t)argc + 1, sizeof *paths);
@@ -133,6 +137,7 @@ int tarn_cli_ingest(int argc, char **argv)
                    (m = tarn_cli_opt(cmd, argc, argv, &i, "--compression", &comp)) != 0 ||
                    (m = tarn_cli_opt(cmd, argc, argv, &i, "--delimiter", &delim)) != 0 ||
                    (m = tarn_cli_opt(cmd, argc, argv, &i, "--lake", &lake_opt)) != 0 ||
+                   (m = tarn_cli_opt(cmd, argc, argv, &i, "--codec", &codec)) != 0 ||
                    (m = tarn_cli_opt(cmd, argc, argv, &i, "--contracts", &contracts)) != 0) {
             if (m < 0)
                 goto out;
@@ -233,6 +238,7 @@ int tarn_cli_ingest(int argc, char **argv)
     o.files = (const char *const *)files;
     o.n_files = n_files;
     o.force = force;
+    o.codec = codec;
     o.on_file = on_file;
     o.ctx = &pr;
     if (tarn_bronze_ingest(&o, &res, &err) != TARN_OK) {

@@ -176,7 +176,7 @@ static void build_task(void *ctx, int64_t p)
     int64_t keys = 0, reps = 0;
     for (int64_t k = j->start[p]; k < j->start[p + 1]; k++) {
         uint32_t r = j->rows[k];
-        uint64_t hh = j->h[r];
+        uint64_t hh = j->h[k];
         uint32_t tag = (uint32_t)(hh >> 32);
         for (uint64_t s = hh & mask;; s = (s + 1) & mask) {
             if (!t[s].row1) {
@@ -247,18 +247,19 @@ tarn_status tarn_keyindex_build(const tarn_batch *b, const int *cols, int n_cols
     while (st == TARN_OK && x->bits < MAX_BITS && ((int64_t)PART_ROWS << x->bits) < n)
         x->bits++;
     int64_t parts = (int64_t)1 << x->bits;
-    uint64_t *h = NULL;
+    uint64_t *h = NULL, *ph = NULL;
     uint32_t *rows = NULL;
     int64_t *start = NULL, *keys = NULL, *reps = NULL;
     if (st == TARN_OK)
         st = hash_rows(x, b, cols, &h, err);
     if (st == TARN_OK) {
         rows = tarn_alloc(((size_t)n + 1) * sizeof *rows);
+        ph = tarn_alloc(((size_t)n + 1) * sizeof *ph);
         start = tarn_calloc((size_t)parts + 1, sizeof *start);
         keys = tarn_calloc((size_t)parts, sizeof *keys);
         reps = tarn_calloc((size_t)parts, sizeof *reps);
         x->off = tarn_calloc((size_t)parts + 1, sizeof *x->off);
-        if (!rows || !start || !keys || !reps || !x->off)
+        if (!rows || !ph || !start || !keys || !reps || !x->off)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
     if (st == TARN_OK) {
@@ -275,14 +276,19 @@ tarn_status tarn_keyindex_build(const tarn_batch *b, const int *cols, int n_cols
         start[parts] = at;
         /* keys[] doubles as each partition's fill cursor */
         memcpy(keys, start, (size_t)parts * sizeof *keys);
-        for (int64_t i = 0; i < n; i++)
-            rows[keys[x->bits ? h[i] >> shift : 0]++] = (uint32_t)i;
+        for (int64_t i = 0; i < n; i++) {
+            int64_t pos = keys[x->bits ? h[i] >> shift : 0]++;
+            rows[pos] = (uint32_t)i;
+            ph[pos] = h[i];
+        }
+        tarn_free(h);
+        h = NULL;
         x->slots = tarn_calloc((size_t)x->off[parts], sizeof *x->slots);
         if (!x->slots)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
     if (st == TARN_OK) {
-        build_job j = {x, h, rows, start, wins, ctx, drop, keys, reps};
+        build_job j = {x, ph, rows, start, wins, ctx, drop, keys, reps};
         tarn_pool_run(tarn_pool_default(), parts, build_task, &j);
         for (int64_t p = 0; p < parts; p++) {
             x->keys += keys[p];
@@ -290,6 +296,7 @@ tarn_status tarn_keyindex_build(const tarn_batch *b, const int *cols, int n_cols
         }
     }
     tarn_free(h);
+    tarn_free(ph);
     tarn_free(rows);
     tarn_free(start);
     tarn_free(keys);

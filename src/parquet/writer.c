@@ -84,6 +84,9 @@ typedef struct leaf_col {
     int64_t uncompressed;          /* page headers + uncompressed bodies */
     int n_dict_pages, n_rle_pages; /* pages per encoding (dict page, RLE_DICTIONARY) */
     int n_plain_pages;             /* PLAIN data pages */
+    int64_t n_pages;               /* data pages of the row group (page jobs) */
+    int64_t fallback;              /* pages [0, fallback) use the dictionary */
+    int bw;                        /* dictionary index bit width, -1 without */
     tarn_status st;                /* result of the last encoding task */
     tarn_err err;                  /* its error */
 } leaf_col;
@@ -112,6 +115,8 @@ struct tarn_pq_writer {
     int leaf_cap;                  /* entries allocated in leaves */
     top_col *tops;                 /* per top-level column */
     int *order;                    /* leaf encoding order (largest first) */
+    struct page_job *jobs;         /* data pages of the row group being flushed */
+    int64_t n_jobs, job_cap;       /* jobs in use / allocated (buffers kept) */
     tarn_batch *rg;                /* rows buffered for the current row group */
     int64_t rg_bytes;              /* uncompressed estimate of rg */
     int n_rgs, rg_cap;             /* row groups written / allocated */
@@ -952,52 +957,80 @@ static tarn_status write_dict_page(leaf_col *L, const tarn_pq_write_opts *o)
     return TARN_OK;
 }
 
-static tarn_status write_page_v1(leaf_col *L, const tarn_pq_write_opts *o, const page_span *p,
-                                 int bw)
+/* One data page of a flush: built and compressed on a pool thread, then
+ * appended to its chunk in page order. */
+typedef struct page_job {
+    int leaf;            /* index into leaves */
+    int64_t page;        /* index into the leaf's page spans */
+    tarn_buf levels;     /* v1: levels + values; v2: levels */
+    tarn_buf values;     /* v2: values */
+    tarn_buf comp;       /* compressed body (codec != UNCOMPRESSED) */
+    size_t rep_len;      /* v2: bytes of repetition levels in `levels` */
+    const uint8_t *body; /* the body to write: comp, or the uncompressed bytes */
+    size_t body_len;
+    tarn_status st;
+    tarn_err err;
+} page_job;
+
+static tarn_status build_page(const leaf_col *L, const tarn_pq_write_opts *o, page_job *j)
 {
+    const page_span *p = (const page_span *)(const void *)L->pages.data + j->page;
+    int bw = j->page < L->fallback ? L->bw : -1;
     int64_t nl = p->l1 - p->l0;
-    tarn_buf_reset(&L->page);
-    if (L->max_rep)
-        TARN_TRY(put_levels_v1(&L->page, (const uint8_t *)L->rep.data + p->l0, nl, L->max_rep));
-    if (L->max_def)
-        TARN_TRY(put_levels_v1(&L->page, (const uint8_t *)L->def.data + p->l0, nl, L->max_def));
-    TARN_TRY(put_values(L, p, bw, &L->page));
-    const uint8_t *body;
-    size_t blen;
-    TARN_TRY(compress_page(L, o, &L->page, &body, &blen));
-    tarn_pq_page_header h;
-    memset(&h, 0, sizeof h);
-    h.type = TARN_PQ_DATA_PAGE;
-    h.has_data_page_header = true;
-    h.data_page_header.num_values = (int32_t)nl;
-    h.data_page_header.encoding = bw >= 0 ? TARN_PQ_ENC_RLE_DICTIONARY : TARN_PQ_ENC_PLAIN;
-    h.data_page_header.def_encoding = TARN_PQ_ENC_RLE;
-    h.data_page_header.rep_encoding = TARN_PQ_ENC_RLE;
-    return put_page(L, &h, body, blen, NULL, 0, L->page.len);
+    tarn_buf_reset(&j->levels);
+    tarn_buf_reset(&j->values);
+    tarn_buf *body = &j->levels;
+    j->rep_len = 0;
+    if (o->data_page_version == 2) {
+        if (L->max_rep) {
+            TARN_TRY(tarn_pq_rle_encode_u8((const uint8_t *)L->rep.data + p->l0, nl,
+                                           tarn_pq_bit_width((uint64_t)L->max_rep), &j->levels));
+            j->rep_len = j->levels.len;
+        }
+        if (L->max_def)
+            TARN_TRY(tarn_pq_rle_encode_u8((const uint8_t *)L->def.data + p->l0, nl,
+                                           tarn_pq_bit_width((uint64_t)L->max_def), &j->levels));
+        body = &j->values;
+    } else {
+        if (L->max_rep)
+            TARN_TRY(
+                put_levels_v1(&j->levels, (const uint8_t *)L->rep.data + p->l0, nl, L->max_rep));
+        if (L->max_def)
+            TARN_TRY(
+                put_levels_v1(&j->levels, (const uint8_t *)L->def.data + p->l0, nl, L->max_def));
+    }
+    TARN_TRY(put_values((leaf_col *)L, p, bw, body));
+    if (o->codec == TARN_PQ_UNCOMPRESSED) {
+        j->body = (const uint8_t *)body->data;
+        j->body_len = body->len;
+        return TARN_OK;
+    }
+    tarn_buf_reset(&j->comp);
+    TARN_TRY(tarn_pq_compress(o->codec, o->level, (const uint8_t *)body->data, body->len, &j->comp,
+                              &j->err));
+    j->body = (const uint8_t *)j->comp.data;
+    j->body_len = j->comp.len;
+    return TARN_OK;
 }
 
-/* Data page v2: levels stay uncompressed in front of the compressed values. */
-static tarn_status write_page_v2(leaf_col *L, const tarn_pq_write_opts *o, const page_span *p,
-                                 int bw)
+/* Appends a built page (header + body) to its chunk. */
+static tarn_status finish_page(leaf_col *L, const tarn_pq_write_opts *o, const page_job *j)
 {
+    const page_span *p = (const page_span *)(const void *)L->pages.data + j->page;
+    int bw = j->page < L->fallback ? L->bw : -1;
     int64_t nl = p->l1 - p->l0;
-    tarn_buf_reset(&L->page);
-    size_t rl = 0;
-    if (L->max_rep) {
-        TARN_TRY(tarn_pq_rle_encode_u8((const uint8_t *)L->rep.data + p->l0, nl,
-                                       tarn_pq_bit_width((uint64_t)L->max_rep), &L->page));
-        rl = L->page.len;
-    }
-    if (L->max_def)
-        TARN_TRY(tarn_pq_rle_encode_u8((const uint8_t *)L->def.data + p->l0, nl,
-                                       tarn_pq_bit_width((uint64_t)L->max_def), &L->page));
-    tarn_buf_reset(&L->vbuf);
-    TARN_TRY(put_values(L, p, bw, &L->vbuf));
-    const uint8_t *body;
-    size_t blen;
-    TARN_TRY(compress_page(L, o, &L->vbuf, &body, &blen));
     tarn_pq_page_header h;
     memset(&h, 0, sizeof h);
+    if (o->data_page_version != 2) {
+        h.type = TARN_PQ_DATA_PAGE;
+        h.has_data_page_header = true;
+        h.data_page_header.num_values = (int32_t)nl;
+        h.data_page_header.encoding = bw >= 0 ? TARN_PQ_ENC_RLE_DICTIONARY : TARN_PQ_ENC_PLAIN;
+        h.data_page_header.def_encoding = TARN_PQ_ENC_RLE;
+        h.data_page_header.rep_encoding = TARN_PQ_ENC_RLE;
+        return put_page(L, &h, j->body, j->body_len, NULL, 0, j->levels.len);
+    }
+    /* Data page v2: levels stay uncompressed in front of the compressed values. */
     h.type = TARN_PQ_DATA_PAGE_V2;
     h.has_data_page_header_v2 = true;
     tarn_pq_data_page_header_v2 *v2 = &h.data_page_header_v2;
@@ -1005,11 +1038,11 @@ static tarn_status write_page_v2(leaf_col *L, const tarn_pq_write_opts *o, const
     v2->num_nulls = (int32_t)(nl - (p->v1 - p->v0));
     v2->num_rows = (int32_t)p->rows;
     v2->encoding = bw >= 0 ? TARN_PQ_ENC_RLE_DICTIONARY : TARN_PQ_ENC_PLAIN;
-    v2->rep_levels_byte_length = (int32_t)rl;
-    v2->def_levels_byte_length = (int32_t)(L->page.len - rl);
+    v2->rep_levels_byte_length = (int32_t)j->rep_len;
+    v2->def_levels_byte_length = (int32_t)(j->levels.len - j->rep_len);
     v2->is_compressed = o->codec != TARN_PQ_UNCOMPRESSED;
-    return put_page(L, &h, (const uint8_t *)L->page.data, L->page.len, body, blen,
-                    L->page.len + L->vbuf.len);
+    return put_page(L, &h, (const uint8_t *)j->levels.data, j->levels.len, j->body, j->body_len,
+                    j->levels.len + j->values.len);
 }
 
 /* Column chunk ------------------------------------------------------------------ */
@@ -1060,17 +1093,12 @@ static tarn_status encode_leaf(leaf_col *L, const tarn_vec *top, int64_t n_rows,
         TARN_TRY(write_dict_page(L, o));
         bw = TARN_MAX(1, tarn_pq_bit_width(L->dict.n_entries - 1));
     }
-    for (int64_t p = 0; p < n_pages; p++) {
-        int pbw = p < fallback ? bw : -1;
-        if (o->data_page_version == 2)
-            TARN_TRY(write_page_v2(L, o, &pg[p], pbw));
-        else
-            TARN_TRY(write_page_v1(L, o, &pg[p], pbw));
-        if (pbw >= 0)
-            L->n_rle_pages++;
-        else
-            L->n_plain_pages++;
-    }
+    /* The data pages are built and compressed by page jobs (flush_row_group). */
+    L->n_pages = n_pages;
+    L->fallback = use_dict ? fallback : 0;
+    L->bw = bw;
+    L->n_rle_pages = (int)L->fallback;
+    L->n_plain_pages = (int)(n_pages - L->fallback);
     return TARN_OK;
 }
 
@@ -1089,6 +1117,57 @@ static void encode_task(void *ctx, int64_t i)
     if (L->st != TARN_OK && L->err.code == TARN_OK)
         tarn_err_set(&L->err, L->st, "column '%s': %s while encoding", L->names[0],
                      L->st == TARN_ERR_NOMEM ? "out of memory" : tarn_status_name(L->st));
+}
+
+/* Every data page of the row group as one pool task (a wide column's pages
+ * compress on all cores), then each chunk's pages in order. */
+static void page_task(void *ctx, int64_t i)
+{
+    tarn_pq_writer *w = ctx;
+    page_job *j = &w->jobs[i];
+    tarn_err_clear(&j->err);
+    j->st = build_page(&w->leaves[j->leaf], &w->opts, j);
+    if (j->st != TARN_OK && j->err.code == TARN_OK)
+        tarn_err_set(&j->err, j->st, "column '%s': %s while encoding a page",
+                     w->leaves[j->leaf].names[0],
+                     j->st == TARN_ERR_NOMEM ? "out of memory" : tarn_status_name(j->st));
+}
+
+static tarn_status run_page_jobs(tarn_pq_writer *w, tarn_err *err)
+{
+    int64_t n = 0;
+    for (int l = 0; l < w->n_leaves; l++)
+        n += w->leaves[l].n_pages;
+    if (n > w->job_cap) {
+        page_job *nj = tarn_realloc(w->jobs, (size_t)n * sizeof *nj);
+        if (!nj)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        memset(nj + w->job_cap, 0, (size_t)(n - w->job_cap) * sizeof *nj);
+        w->jobs = nj;
+        w->job_cap = n;
+    }
+    /* Largest leaves first (w->order), so the pool ends evenly. */
+    int64_t k = 0;
+    for (int o = 0; o < w->n_leaves; o++)
+        for (int64_t p = 0; p < w->leaves[w->order[o]].n_pages; p++) {
+            w->jobs[k].leaf = w->order[o];
+            w->jobs[k++].page = p;
+        }
+    w->n_jobs = n;
+    tarn_pool_run(tarn_pool_default(), n, page_task, w);
+    for (int64_t i = 0; i < n; i++)
+        if (w->jobs[i].st != TARN_OK) {
+            *err = w->jobs[i].err;
+            return err->code;
+        }
+    for (int64_t i = 0; i < n; i++) {
+        leaf_col *L = &w->leaves[w->jobs[i].leaf];
+        if (finish_page(L, &w->opts, &w->jobs[i]) != TARN_OK) {
+            *err = L->err;
+            return err->code ? err->code : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+    }
+    return TARN_OK;
 }
 
 /* Row groups ---------------------------------------------------------------------- */
@@ -1294,6 +1373,7 @@ static tarn_status flush_row_group(tarn_pq_writer *w, tarn_err *err)
             return err->code;
         }
     }
+    TARN_TRY(run_page_jobs(w, err));
     TARN_TRY(write_chunks(w, n_rows, err));
     for (int t = 0; t < w->schema->n_fields; t++) {
         const tarn_vec *v = w->rg->cols[t];
@@ -1332,6 +1412,12 @@ static void writer_free(tarn_pq_writer *w)
     tarn_free(w->leaves);
     tarn_free(w->tops);
     tarn_free(w->order);
+    for (int64_t i = 0; i < w->job_cap; i++) {
+        tarn_buf_fini(&w->jobs[i].levels);
+        tarn_buf_fini(&w->jobs[i].values);
+        tarn_buf_fini(&w->jobs[i].comp);
+    }
+    tarn_free(w->jobs);
     tarn_free(w->rgs);
     tarn_free(w->extras);
     tarn_batch_destroy(w->rg);

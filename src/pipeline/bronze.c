@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/pool.h"
 #include "base/time.h"
 #include "column/render.h"
 #include "delta/commit.h"
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -189,6 +191,24 @@ static void meta_id(const char *abs, int64_t size, int64_t mtime_us, char *out, 
     snprintf(out, cap, "tarn.bronze.file.%s", h);
 }
 
+/* The content hash folds two hashes of every 1 MiB block in order; the
+ * blocks are hashed in parallel over the pool from a read-only mapping. */
+#define CONTENT_BLOCK ((size_t)1 << 20)
+
+typedef struct block_job {
+    const uint8_t *data;
+    size_t size;
+    uint64_t (*h)[2];
+} block_job;
+
+static void hash_block(void *ctx, int64_t i)
+{
+    block_job *j = ctx;
+    size_t at = (size_t)i * CONTENT_BLOCK, n = TARN_MIN(CONTENT_BLOCK, j->size - at);
+    j->h[i][0] = tarn_hash_bytes(j->data + at, n, 3);
+    j->h[i][1] = tarn_hash_bytes(j->data + at, n, 4);
+}
+
 /* "tarn.bronze.content.<hash of the raw bytes>" */
 static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *bytes,
                               tarn_err *err)
@@ -196,29 +216,60 @@ static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return tarn_err_errno(err, "cannot open", path);
-    uint8_t *buf = tarn_alloc((size_t)1 << 20);
-    if (!buf) {
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
         close(fd);
-        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        return tarn_err_errno(err, "cannot stat", path);
     }
     uint64_t h1 = 0x1234, h2 = 0x5678;
     int64_t total = 0;
     tarn_status st = TARN_OK;
-    for (;;) {
-        ssize_t k = read(fd, buf, (size_t)1 << 20);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            st = tarn_err_errno(err, "cannot read", path);
+    /* Mapped a window at a time, so the process keeps no more than a
+     * window of the file resident. */
+    size_t size = (size_t)sb.st_size, win = CONTENT_BLOCK * 64;
+    uint64_t(*bh)[2] = size > 0 ? tarn_alloc(64 * sizeof *bh) : NULL;
+    size_t at = 0;
+    while (bh && at < size) {
+        size_t n = TARN_MIN(win, size - at);
+        void *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, (off_t)at);
+        if (map == MAP_FAILED)
             break;
+        int64_t n_blocks = (int64_t)((n + CONTENT_BLOCK - 1) / CONTENT_BLOCK);
+        block_job j = {map, n, bh};
+        tarn_pool_run(tarn_pool_default(), n_blocks, hash_block, &j);
+        munmap(map, n);
+        for (int64_t i = 0; i < n_blocks; i++) {
+            h1 = tarn_hash_combine(h1, bh[i][0]);
+            h2 = tarn_hash_combine(h2, bh[i][1]);
         }
-        if (k == 0)
-            break;
-        h1 = tarn_hash_combine(h1, tarn_hash_bytes(buf, (size_t)k, 3));
-        h2 = tarn_hash_combine(h2, tarn_hash_bytes(buf, (size_t)k, 4));
-        total += k;
+        at += n;
     }
-    tarn_free(buf);
+    tarn_free(bh);
+    total = (int64_t)at;
+    if (at < size) {
+        /* Not mappable: the same fold over read() blocks from where the
+         * mapping stopped. */
+        uint8_t *buf = tarn_alloc(CONTENT_BLOCK);
+        if (!buf)
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        else if (lseek(fd, (off_t)at, SEEK_SET) < 0)
+            st = tarn_err_errno(err, "cannot seek", path);
+        while (st == TARN_OK) {
+            ssize_t k = read(fd, buf, CONTENT_BLOCK);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0) {
+                st = tarn_err_errno(err, "cannot read", path);
+                break;
+            }
+            if (k == 0)
+                break;
+            h1 = tarn_hash_combine(h1, tarn_hash_bytes(buf, (size_t)k, 3));
+            h2 = tarn_hash_combine(h2, tarn_hash_bytes(buf, (size_t)k, 4));
+            total += k;
+        }
+        tarn_free(buf);
+    }
     close(fd);
     h1 = tarn_hash_combine(h1, (uint64_t)total);
     char h[33];
@@ -436,6 +487,16 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
 {
     memset(out, 0, sizeof *out);
     out->version = -1;
+    /* Bronze takes every byte that arrives: LZ4 writes about twice as fast as
+     * zstd (and reads 2.5x faster) for files ~1.7x larger, as Spark's snappy
+     * default does for landing zones. */
+    const char *codec = o->codec ? o->codec : "lz4_raw";
+    tarn_pq_codec pc;
+    tarn_delta_kv ckv = {"delta.parquet.compression.codec", codec};
+    if (!tarn_delta_codec_from_config(&ckv, 1, &pc))
+        return tarn_err_set(
+            err, TARN_ERR_INVALID,
+            "unknown codec '%s' (lz4_raw, zstd, snappy, gzip, brotli, uncompressed)", codec);
     out->per_file = tarn_calloc((size_t)o->n_files + 1, sizeof *out->per_file);
     if (!out->per_file)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
@@ -533,9 +594,10 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
         } else {
             tarn_delta_write_opts wo;
             tarn_delta_write_opts_init(&wo);
-            tarn_delta_kv cfg[] = {{"delta.appendOnly", "true"}};
+            tarn_delta_kv cfg[] = {{"delta.appendOnly", "true"},
+                                   {"delta.parquet.compression.codec", codec}};
             wo.config = cfg;
-            wo.n_config = 1;
+            wo.n_config = 2;
             wo.txn_ids = txn_ptrs;
             wo.n_txn_ids = n_txn;
             wo.txn_version = 0;

@@ -45,10 +45,11 @@ typedef struct tarn_bronze_opts {
     const char *table;        /* Bronze table directory (LAKE/bronze/<dataset>) */
     const char *const *files; /* input files, in order (see tarn_bronze_expand) */
     int n_files;
-    tarn_io_opts io; /* format, compression, delimiter, header; AUTO = per file */
-    bool parquet;    /* every input is Parquet (else *.parquet names and "PAR1" files) */
-    bool force;      /* ingest files seen before too */
-    int64_t now_us;  /* _ingested_at; 0 = the clock */
+    tarn_io_opts io;   /* format, compression, delimiter, header; AUTO = per file */
+    bool parquet;      /* every input is Parquet (else *.parquet names and "PAR1" files) */
+    bool force;        /* ingest files seen before too */
+    const char *codec; /* Parquet codec name of the new files (NULL: lz4_raw) */
+    int64_t now_us;    /* _ingested_at; 0 = the clock */
     void (*on_file)(void *ctx, const tarn_bronze_file *f); /* after each file, or NULL */
     void *ctx;
 } tarn_bronze_opts;

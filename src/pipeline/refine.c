@@ -378,6 +378,7 @@ static tarn_status scan_fields(tarn_refine *r, const tarn_batch *b, int64_t row,
     tarn_buf resc;
     tarn_buf_init(&resc);
     tarn_status st = TARN_OK;
+    int guess = 0;
     q = ws(q + 1, end);
     while (st == TARN_OK && q < end && *q == '"') {
         const char *ks = q + 1, *ke = skip_value(q, end) - 1;
@@ -386,13 +387,19 @@ static tarn_status scan_fields(tarn_refine *r, const tarn_batch *b, int64_t row,
         if (vs < end && *vs == ':')
             vs = ws(vs + 1, end);
         const char *ve = skip_value(vs, end);
+        /* Records mostly repeat the field order: try the column after the
+         * previous match first. */
         int col = -1;
-        for (int i = 0; !escaped && i < c->n_columns; i++)
-            if (r->name_len[i] == (size_t)(ke - ks) &&
-                !memcmp(c->columns[i].name, ks, (size_t)(ke - ks))) {
+        size_t kl = (size_t)(ke - ks);
+        for (int t = 0; !escaped && t < c->n_columns; t++) {
+            int i = (guess + t) % c->n_columns;
+            if (r->name_len[i] == kl && c->columns[i].name[0] == ks[0] &&
+                !memcmp(c->columns[i].name, ks, kl)) {
                 col = i;
+                guess = i + 1;
                 break;
             }
+        }
         if (col >= 0) {
             r->seen[col] = 1;
             if (vs < end && !kind_ok(c->columns[col].type, *vs)) {
@@ -672,8 +679,17 @@ static tarn_status build_outputs(tarn_refine *r, const tarn_batch *b, tarn_err *
     }
     tarn_status gst = TARN_OK;
     int nc = r->parsed->n_cols;
-    for (int cI = 0; cI < nc && gst == TARN_OK; cI++)
-        gst = tarn_vec_append_take(o->good->cols[cI], r->parsed->cols[cI], idx, n);
+    if (n == r->parsed->n_rows && o->good->cols[0]->len == 0) {
+        /* Every parsed row is good: hand the vectors over, no copy. */
+        for (int cI = 0; cI < nc; cI++) {
+            tarn_vec *t = o->good->cols[cI];
+            o->good->cols[cI] = r->parsed->cols[cI];
+            r->parsed->cols[cI] = t;
+        }
+    } else {
+        for (int cI = 0; cI < nc && gst == TARN_OK; cI++)
+            gst = tarn_vec_append_take(o->good->cols[cI], r->parsed->cols[cI], idx, n);
+    }
     tarn_vec *rv = o->good->cols[nc];
     for (int64_t k = 0; k < n && gst == TARN_OK; k++) {
         const char *t = r->rescued[o->good_src[k]];

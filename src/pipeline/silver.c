@@ -14,6 +14,7 @@
 #include "base/arena.h"
 #include "base/fs.h"
 #include "base/keymap.h"
+#include "base/pool.h"
 #include "base/time.h"
 #include "column/keyindex.h"
 #include "column/scalar.h"
@@ -407,6 +408,162 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
     return st;
 }
 
+/* ---- judging Bronze in parallel ------------------------------------------------------ */
+
+/* Bronze rows are judged in chunks of REFINE_ROWS, one chunk per pool
+ * thread with its own refine state, while one more task reads the next set
+ * of chunks from the scan (double buffering). Outputs are folded in chunk
+ * order, so results do not depend on the thread count. */
+#define MAX_WORKERS 64
+
+typedef struct chunk {
+    tarn_batch *acc; /* Bronze rows (schema borrowed from the scan) */
+    tarn_refine *rf; /* judge of this worker slot */
+    tarn_refine_out *ro;
+    tarn_status st;
+    tarn_err err;
+} chunk;
+
+typedef struct judge {
+    tarn_delta_scan *scan;
+    chunk set[2][MAX_WORKERS];
+    int w, cur;
+    bool end;        /* the scan is exhausted */
+    int64_t rows_in; /* Bronze rows read */
+    tarn_status scan_st;
+    tarn_err scan_err;
+} judge;
+
+/* Fills set s from the scan: whole scan batches per chunk until it holds
+ * REFINE_ROWS rows. */
+static tarn_status fill_set(judge *j, int s, tarn_err *err)
+{
+    for (int k = 0; k < j->w; k++) {
+        tarn_batch *acc = j->set[s][k].acc;
+        if (acc) {
+            tarn_batch_reset(acc);
+            acc->n_rows = 0;
+        }
+    }
+    for (int k = 0; k < j->w && !j->end; k++) {
+        chunk *ch = &j->set[s][k];
+        while (!ch->acc || ch->acc->n_rows < REFINE_ROWS) {
+            tarn_batch *b;
+            TARN_TRY(tarn_delta_scan_next(j->scan, &b, err));
+            if (!b) {
+                j->end = true;
+                break;
+            }
+            j->rows_in += b->n_rows;
+            if (!ch->acc && !(ch->acc = tarn_batch_create(b->schema)))
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+            if (tarn_batch_append_range(ch->acc, b, 0, b->n_rows) != TARN_OK)
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+    }
+    return TARN_OK;
+}
+
+static void judge_task(void *ctx, int64_t i)
+{
+    judge *j = ctx;
+    if (i == j->w) { /* the reader */
+        tarn_err_clear(&j->scan_err);
+        if (!j->end)
+            j->scan_st = fill_set(j, 1 - j->cur, &j->scan_err);
+        return;
+    }
+    chunk *ch = &j->set[j->cur][i];
+    ch->ro = NULL;
+    ch->st = TARN_OK;
+    tarn_err_clear(&ch->err);
+    if (ch->acc && ch->acc->n_rows > 0)
+        ch->st = tarn_refine_batch(ch->rf, ch->acc, &ch->ro, &ch->err);
+}
+
+/* Adds a chunk's outputs to the round. */
+static tarn_status fold_chunk(round *r, const tarn_refine_out *ro, tarn_err *err)
+{
+    tarn_silver_result *res = r->res;
+    res->warned += ro->n_warned;
+    res->rescued += ro->n_rescued;
+    for (int d = 0; d < ro->n_drift; d++) {
+        const tarn_refine_drift *x = &ro->drift[d];
+        int k = 0;
+        while (k < res->n_drift && strcmp(res->drift[k].name, x->name))
+            k++;
+        if (k == res->n_drift) {
+            if (k < TARN_REFINE_MAX_DRIFT)
+                res->drift[res->n_drift++] = *x;
+            continue;
+        }
+        res->drift[k].unknown += x->unknown;
+        res->drift[k].missing += x->missing;
+        res->drift[k].kind += x->kind;
+    }
+    if (tarn_batch_append_range(r->in, ro->good, 0, ro->good->n_rows) != TARN_OK ||
+        tarn_batch_append_range(r->q, ro->quarantine, 0, ro->quarantine->n_rows) != TARN_OK)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    return TARN_OK;
+}
+
+/* Judges every row of the scan into r->in (good) and r->q (quarantine). */
+static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
+                             tarn_delta_scan *scan, tarn_err *err)
+{
+    judge *j = tarn_calloc(1, sizeof *j);
+    if (!j)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    j->scan = scan;
+    j->w = TARN_MAX(1, TARN_MIN(MAX_WORKERS, tarn_pool_size(tarn_pool_default())));
+    tarn_status st = TARN_OK;
+    for (int k = 0; k < j->w && st == TARN_OK; k++) {
+        st = tarn_refine_create(c, now_us, &j->set[0][k].rf, err);
+        j->set[1][k].rf = j->set[0][k].rf;
+    }
+    if (st == TARN_OK)
+        st = fill_set(j, 0, err);
+    while (st == TARN_OK) {
+        bool any = false;
+        for (int k = 0; k < j->w; k++)
+            any |= j->set[j->cur][k].acc && j->set[j->cur][k].acc->n_rows > 0;
+        if (!any)
+            break;
+        bool read = !j->end;
+        j->scan_st = TARN_OK;
+        tarn_pool_run(tarn_pool_default(), j->w + (read ? 1 : 0), judge_task, j);
+        for (int k = 0; k < j->w && st == TARN_OK; k++) {
+            chunk *ch = &j->set[j->cur][k];
+            if (ch->st != TARN_OK) {
+                *err = ch->err;
+                st = ch->st;
+            } else if (ch->ro) {
+                st = fold_chunk(r, ch->ro, err);
+            }
+            if (ch->acc) {
+                tarn_batch_reset(ch->acc);
+                ch->acc->n_rows = 0;
+            }
+        }
+        if (st == TARN_OK && j->scan_st != TARN_OK) {
+            *err = j->scan_err;
+            st = j->scan_st;
+        }
+        j->cur = 1 - j->cur;
+    }
+    r->res->rows_in += j->rows_in;
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < j->w; k++) {
+            if (j->set[s][k].acc)
+                j->set[s][k].acc->schema = NULL; /* borrowed from the scan */
+            tarn_batch_destroy(j->set[s][k].acc);
+        }
+    for (int k = 0; k < j->w; k++)
+        tarn_refine_destroy(j->set[0][k].rf);
+    tarn_free(j);
+    return st;
+}
+
 static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, const paths *p,
                              const tarn_delta_snapshot *bsnap, int64_t from, int64_t to,
                              bool silver_exists, int64_t quarantine_done, tarn_silver_result *res,
@@ -444,60 +601,8 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
         so.files = files;
         so.n_files = n_files;
         st = tarn_delta_scan_open(bsnap, &so, &scan, err);
-        tarn_batch *b;
-        /* Bronze batches are gathered into chunks of REFINE_ROWS so each
-         * parse is big enough to spread over the thread pool. */
-        tarn_batch *acc = NULL;
-        bool end = false;
-        while (st == TARN_OK && !end) {
-            if ((st = tarn_delta_scan_next(scan, &b, err)) != TARN_OK)
-                break;
-            if (b) {
-                res->rows_in += b->n_rows;
-                if (!acc && !(acc = tarn_batch_create(b->schema))) {
-                    st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                if (tarn_batch_append_range(acc, b, 0, b->n_rows) != TARN_OK) {
-                    st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-                    break;
-                }
-                if (acc->n_rows < REFINE_ROWS)
-                    continue;
-            } else {
-                end = true;
-                if (!acc || acc->n_rows == 0)
-                    break;
-            }
-            tarn_refine_out *ro;
-            if ((st = tarn_refine_batch(rf, acc, &ro, err)) != TARN_OK)
-                break;
-            tarn_batch_reset(acc);
-            acc->n_rows = 0;
-            res->warned += ro->n_warned;
-            res->rescued += ro->n_rescued;
-            for (int d = 0; d < ro->n_drift; d++) {
-                const tarn_refine_drift *x = &ro->drift[d];
-                int k = 0;
-                while (k < res->n_drift && strcmp(res->drift[k].name, x->name))
-                    k++;
-                if (k == res->n_drift) {
-                    if (k == TARN_REFINE_MAX_DRIFT)
-                        continue;
-                    res->drift[res->n_drift++] = *x;
-                    continue;
-                }
-                res->drift[k].unknown += x->unknown;
-                res->drift[k].missing += x->missing;
-                res->drift[k].kind += x->kind;
-            }
-            if (tarn_batch_append_range(r.in, ro->good, 0, ro->good->n_rows) != TARN_OK ||
-                tarn_batch_append_range(r.q, ro->quarantine, 0, ro->quarantine->n_rows) != TARN_OK)
-                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        }
-        if (acc)
-            acc->schema = NULL; /* borrowed from the scan, closed below */
-        tarn_batch_destroy(acc);
+        if (st == TARN_OK)
+            st = judge_all(&r, c, o->now_us, scan, err);
     }
     tarn_delta_scan_close(scan);
     /* Quarantine first (skipped when a killed run already committed it). */
