@@ -3,10 +3,11 @@
  *
  * Rows are copied into one buffered batch until it holds row_group_bytes of
  * uncompressed data; a flush then turns every leaf column into a column
- * chunk in parallel (one pool task per leaf: shred into levels, convert to
- * the physical type, dictionary-encode with PLAIN fallback, split into
- * pages, compress) and writes the chunks in schema order. Memory is bounded
- * by one row group plus its encoded chunks. Footer metadata (schema, row
+ * chunk in two parallel steps (one pool task per leaf: shred into levels,
+ * convert to the physical type, dictionary-encode with PLAIN fallback, plan
+ * the pages; then one pool task per data page: levels, values, compress)
+ * and writes the chunks in schema order. Memory is bounded by one row group
+ * plus its encoded pages and chunks. Footer metadata (schema, row
  * groups, statistics) lives in the writer's arena until close.
  * Schema mapping and level rules: see README.md "Writer" and writer.h.
  */
