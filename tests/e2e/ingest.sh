@@ -43,6 +43,10 @@ run 0 cat $B --format csv --columns _batch_id,_ingested_at
 [ "$(tail -n +2 "$WORK/out" | sort -u | wc -l)" = 1 ] || fail "one batch id and time per run"
 run 0 table describe $B
 expect_out_has "delta.appendOnly = true"
+expect_out_has "delta.parquet.compression.codec = lz4_raw"
+f=$(find $B -name '*.parquet' | head -1)
+run 0 parquet inspect "$f"
+expect_out_has "LZ4_RAW"
 
 # Re-running never doubles data; a copy under another name is recognised.
 run 0 ingest orders in
@@ -137,6 +141,13 @@ run 2 ingest nosource
 expect_err_has "no input given"
 printf 'not gzip\n' >in/fake.ndjson.gz
 run 2 ingest orders in/fake.ndjson.gz --compression gzip
+run 2 ingest orders in --codec wat
+expect_err_has "unknown codec 'wat'"
+printf '{"id":21}\n' >in/zstd.ndjson
+run 0 ingest orders in/zstd.ndjson --codec zstd
+f=$(grep -o '"path":"[^"]*"' $B/_delta_log/$(ls $B/_delta_log | grep '\.json$' | tail -1) | head -1 | cut -d'"' -f4)
+run 0 parquet inspect "$B/$f"
+expect_out_has "ZSTD"
 run 0 ingest --help
 expect_out_has "usage: tarn ingest DATASET"
 echo "ingest: ok"
