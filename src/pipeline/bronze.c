@@ -442,12 +442,15 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
         }
         bool csv = f->fmt[0] == 'c' || f->fmt[0] == 't';
         const char *header = tarn_io_records_header(f->rec);
+        int64_t fmt_len = (int64_t)strlen(f->fmt), abs_len = (int64_t)strlen(f->abs),
+                batch_len = (int64_t)strlen(f->res->batch_id),
+                header_len = header ? (int64_t)strlen(header) : 0;
         for (int i = 0; i < n; i++) {
             const tarn_io_record *r = &recs[i];
             APPEND(tarn_vec_append_bytes(c[C_RAW], r->text, (int64_t)r->len));
-            APPEND(tarn_vec_append_bytes(c[C_FORMAT], f->fmt, (int64_t)strlen(f->fmt)));
+            APPEND(tarn_vec_append_bytes(c[C_FORMAT], f->fmt, fmt_len));
             if (csv && header)
-                APPEND(tarn_vec_append_bytes(c[C_HEADER], header, (int64_t)strlen(header)));
+                APPEND(tarn_vec_append_bytes(c[C_HEADER], header, header_len));
             else
                 APPEND(tarn_vec_append_null(c[C_HEADER]));
             if (csv)
@@ -461,12 +464,11 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
             } else {
                 APPEND(tarn_vec_append_null(c[C_ERROR]));
             }
-            APPEND(tarn_vec_append_bytes(c[C_FILE], f->abs, (int64_t)strlen(f->abs)));
+            APPEND(tarn_vec_append_bytes(c[C_FILE], f->abs, abs_len));
             APPEND(tarn_vec_append_i64(c[C_LINE], r->line));
             APPEND(tarn_vec_append_i64(c[C_OFFSET], r->offset));
             APPEND(tarn_vec_append_i64(c[C_AT], f->now_us));
-            APPEND(tarn_vec_append_bytes(c[C_BATCH], f->res->batch_id,
-                                         (int64_t)strlen(f->res->batch_id)));
+            APPEND(tarn_vec_append_bytes(c[C_BATCH], f->res->batch_id, batch_len));
         }
         f->cur->records += n;
         f->res->records += n;
