@@ -72,7 +72,7 @@ typedef struct leaf_col {
     tarn_buf conv;                 /* values converted to the physical type */
     tarn_buf dict_idx;             /* uint32 dictionary index per value */
     tarn_buf pages;                /* page_span array */
-    tarn_buf page, vbuf, cpage;    /* page assembly: levels(+values), values, compressed */
+    tarn_buf cpage;                /* the compressed dictionary page */
     tarn_buf out;                  /* the encoded chunk: page headers and bodies */
     tarn_pq_dict dict;             /* dictionary of the chunk */
     tarn_pq_minmax mm;             /* chunk min/max (exact) */
@@ -1400,8 +1400,8 @@ static void writer_free(tarn_pq_writer *w)
         return;
     for (int l = 0; l < w->n_leaves; l++) {
         leaf_col *L = &w->leaves[l];
-        tarn_buf *bufs[] = {&L->def,   &L->rep,  &L->idx,  &L->conv,  &L->dict_idx,
-                            &L->pages, &L->page, &L->vbuf, &L->cpage, &L->out};
+        tarn_buf *bufs[] = {&L->def,      &L->rep,   &L->idx,   &L->conv,
+                            &L->dict_idx, &L->pages, &L->cpage, &L->out};
         for (size_t i = 0; i < TARN_ARRAY_LEN(bufs); i++)
             tarn_buf_fini(bufs[i]);
         tarn_pq_dict_fini(&L->dict);

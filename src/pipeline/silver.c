@@ -418,7 +418,6 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
 
 typedef struct chunk {
     tarn_batch *acc; /* Bronze rows (schema borrowed from the scan) */
-    tarn_refine *rf; /* judge of this worker slot */
     tarn_refine_out *ro;
     tarn_status st;
     tarn_err err;
@@ -427,6 +426,7 @@ typedef struct chunk {
 typedef struct judge {
     tarn_delta_scan *scan;
     chunk set[2][MAX_WORKERS];
+    tarn_refine *rf[MAX_WORKERS]; /* judge of chunk k in either set */
     int w, cur;
     bool end;        /* the scan is exhausted */
     int64_t rows_in; /* Bronze rows read */
@@ -434,17 +434,10 @@ typedef struct judge {
     tarn_err scan_err;
 } judge;
 
-/* Fills set s from the scan: whole scan batches per chunk until it holds
- * REFINE_ROWS rows. */
+/* Fills set s (emptied when it was folded) from the scan: whole scan
+ * batches per chunk until it holds REFINE_ROWS rows. */
 static tarn_status fill_set(judge *j, int s, tarn_err *err)
 {
-    for (int k = 0; k < j->w; k++) {
-        tarn_batch *acc = j->set[s][k].acc;
-        if (acc) {
-            tarn_batch_reset(acc);
-            acc->n_rows = 0;
-        }
-    }
     for (int k = 0; k < j->w && !j->end; k++) {
         chunk *ch = &j->set[s][k];
         while (!ch->acc || ch->acc->n_rows < REFINE_ROWS) {
@@ -478,7 +471,7 @@ static void judge_task(void *ctx, int64_t i)
     ch->st = TARN_OK;
     tarn_err_clear(&ch->err);
     if (ch->acc && ch->acc->n_rows > 0)
-        ch->st = tarn_refine_batch(ch->rf, ch->acc, &ch->ro, &ch->err);
+        ch->st = tarn_refine_batch(j->rf[i], ch->acc, &ch->ro, &ch->err);
 }
 
 /* Adds a chunk's outputs to the round. */
@@ -517,10 +510,8 @@ static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
     j->scan = scan;
     j->w = TARN_MAX(1, TARN_MIN(MAX_WORKERS, tarn_pool_size(tarn_pool_default())));
     tarn_status st = TARN_OK;
-    for (int k = 0; k < j->w && st == TARN_OK; k++) {
-        st = tarn_refine_create(c, now_us, &j->set[0][k].rf, err);
-        j->set[1][k].rf = j->set[0][k].rf;
-    }
+    for (int k = 0; k < j->w && st == TARN_OK; k++)
+        st = tarn_refine_create(c, now_us, &j->rf[k], err);
     if (st == TARN_OK)
         st = fill_set(j, 0, err);
     while (st == TARN_OK) {
@@ -559,7 +550,7 @@ static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
             tarn_batch_destroy(j->set[s][k].acc);
         }
     for (int k = 0; k < j->w; k++)
-        tarn_refine_destroy(j->set[0][k].rf);
+        tarn_refine_destroy(j->rf[k]);
     tarn_free(j);
     return st;
 }
