@@ -32,7 +32,9 @@ static const char usage_text[] =
     "reasons, keeps the latest row per primary key (by sequence_by, else arrival\n"
     "order) and merges it into silver.DATASET. Progress is committed with the\n"
     "Silver rows, so a killed run started again neither duplicates nor skips.\n"
-    "Then the contract's quality checks run on the Silver table.\n"
+    "Before committing, the contract's quality checks are measured on the table\n"
+    "as the commit would leave it: a failing check with severity fail aborts\n"
+    "that dataset's run and nothing of it is committed.\n"
     "\n"
     "  --all          every contract in --contracts DIR\n"
     "  --dry-run      print what the run would read, insert, update, quarantine and\n"
@@ -41,69 +43,68 @@ static const char usage_text[] =
     "                 result equals the incremental runs')\n"
     "  --lake DIR     the lake (default $TARN_LAKE or ./lake)\n"
     "  --json         one JSON document with every dataset's run\n"
-    "  --no-checks    skip the quality checks after the run\n"
+    "  --no-checks    skip the quality checks\n"
     "\n"
     "Exit 0 when every run succeeded and no fail-severity check failed, 1 when a\n"
-    "check failed, 2 on a bad contract, a missing Bronze table or a usage error.\n";
+    "check failed (that dataset committed nothing), 2 on a bad contract, a\n"
+    "missing Bronze table or a usage error.\n";
 
-/* Runs the contract's checks on Silver; returns 1 when a fail check fails. */
-static int run_checks(const tarn_contract *c, const char *lake, const char *silver, json_t *jo,
+/* Prints the check results of a report (or adds them to jo); counts[0]
+ * passed, counts[1] failed. Returns 1 when a fail-severity check failed. */
+static int print_checks(const tarn_ct_report *rep, json_t *jo, bool json, int64_t counts[2])
+{
+    int passed = 0, failed = 0, warned = 0, rc = 0;
+    json_t *fails = json ? json_array() : NULL;
+    for (int i = 0; i < rep->n; i++) {
+        const tarn_ct_result *x = &rep->results[i];
+        if (x->kind != TARN_CT_RES_CHECK)
+            continue;
+        bool bad = tarn_silver_check_blocks(x);
+        passed += x->outcome == TARN_CT_PASSED;
+        warned += !bad && x->outcome != TARN_CT_PASSED;
+        failed += bad;
+        if (bad)
+            rc = 1;
+        if (x->outcome == TARN_CT_PASSED)
+            continue;
+        if (!json)
+            printf("  %s check %s: %s%s%s%s\n", bad ? "FAIL" : "WARN", x->expr, x->value_text,
+                   x->detail[0] ? " (" : "", x->detail, x->detail[0] ? ")" : "");
+        else
+            json_array_append_new(fails, json_pack("{s:s, s:s, s:s, s:s}", "check", x->expr,
+                                                   "status", tarn_ct_outcome_name(x->outcome),
+                                                   "value", x->value_text, "detail", x->detail));
+    }
+    counts[0] = passed;
+    counts[1] = failed;
+    if (json)
+        json_object_set_new(jo, "checks",
+                            json_pack("{s:i, s:i, s:i, s:o}", "passed", passed, "failed", failed,
+                                      "warned", warned, "problems", fails));
+    else
+        printf("  checks: %d passed, %d failed, %d warned\n", passed, failed, warned);
+    return rc;
+}
+
+/* Checks of a run that committed nothing new (the table is as it was):
+ * measured on the current Silver table. Returns 1 when a fail check fails. */
+static int run_checks(const tarn_contract *c, tarn_catalog *cat, const char *silver, json_t *jo,
                       bool json, int64_t counts[2], tarn_err *err, tarn_status *st)
 {
     *st = TARN_OK;
     if (!c->n_checks || !tarn_delta_is_table(silver))
-        return 0;
-    tarn_catalog *cat = NULL;
-    if ((*st = tarn_catalog_open(lake, &cat, err)) != TARN_OK)
         return 0;
     char key[PATH_MAX];
     if (!realpath(silver, key))
         snprintf(key, sizeof key, "%s", silver);
     tarn_ct_test_opts o = {.now_us = tarn_now_us(), .history = cat, .history_key = key};
     tarn_ct_report rep;
-    int rc = 0;
-    *st = tarn_ct_test(c, silver, &o, &rep, err);
-    if (*st == TARN_OK)
-        *st = tarn_metrics_record(cat, c->dataset, key, c->version, o.now_us, rep.metrics,
-                                  rep.n_metrics, err);
-    if (*st == TARN_OK) {
-        int passed = 0, failed = 0, warned = 0;
-        json_t *fails = json_array();
-        for (int i = 0; i < rep.n; i++) {
-            const tarn_ct_result *x = &rep.results[i];
-            if (x->kind != TARN_CT_RES_CHECK)
-                continue;
-            bool bad = x->outcome == TARN_CT_FAILED ||
-                       (x->outcome == TARN_CT_ERROR && x->severity == TARN_CT_FAIL);
-            passed += x->outcome == TARN_CT_PASSED;
-            warned += !bad && x->outcome != TARN_CT_PASSED;
-            failed += bad;
-            if (bad)
-                rc = 1;
-            if (x->outcome != TARN_CT_PASSED) {
-                if (!json)
-                    printf("  %s check %s: %s%s%s%s\n", bad ? "FAIL" : "WARN", x->expr,
-                           x->value_text, x->detail[0] ? " (" : "", x->detail,
-                           x->detail[0] ? ")" : "");
-                json_array_append_new(fails,
-                                      json_pack("{s:s, s:s, s:s, s:s}", "check", x->expr, "status",
-                                                tarn_ct_outcome_name(x->outcome), "value",
-                                                x->value_text, "detail", x->detail));
-            }
-        }
-        counts[0] = passed;
-        counts[1] = failed;
-        if (json)
-            json_object_set_new(jo, "checks",
-                                json_pack("{s:i, s:i, s:i, s:o}", "passed", passed, "failed",
-                                          failed, "warned", warned, "problems", fails));
-        else {
-            json_decref(fails);
-            printf("  checks: %d passed, %d failed, %d warned\n", passed, failed, warned);
-        }
-        tarn_ct_report_fini(&rep);
-    }
-    tarn_catalog_close(cat);
+    if ((*st = tarn_ct_test(c, silver, &o, &rep, err)) != TARN_OK)
+        return 0;
+    *st = tarn_metrics_record(cat, c->dataset, key, c->version, o.now_us, rep.metrics,
+                              rep.n_metrics, err);
+    int rc = *st == TARN_OK ? print_checks(&rep, jo, json, counts) : 0;
+    tarn_ct_report_fini(&rep);
     return rc;
 }
 
@@ -157,6 +158,7 @@ int tarn_cli_run(int argc, char **argv)
     int n_names = 0, rc = 2;
     tarn_cli_contracts cs = {0};
     json_t *doc = NULL;
+    tarn_catalog *cat = NULL;
     tarn_err err;
     tarn_err_clear(&err);
     if (!names) {
@@ -212,25 +214,60 @@ int tarn_cli_run(int argc, char **argv)
     const char *lake = tarn_cli_lake_dir(lake_opt);
     doc = json ? json_array() : NULL;
     rc = 0;
+    bool any_checks = false;
+    for (int i = 0; i < cs.n; i++)
+        any_checks |= cs.v[i]->n_checks > 0;
+    if (checks && any_checks && !dry && tarn_catalog_open(lake, &cat, &err) != TARN_OK) {
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
     int n_run = all ? cs.n : n_names;
     for (int i = 0; i < n_run; i++) {
         const tarn_contract *c = all ? cs.v[i] : tarn_cli_contracts_find(&cs, names[i]);
-        tarn_silver_opts o = {lake, 0, full, dry};
+        tarn_silver_opts o = {lake, 0, full, dry, checks, cat};
         tarn_silver_result r;
         int64_t t0 = tarn_monotonic_us(), started = tarn_now_us();
         tarn_run_record rec = {.dataset = c->dataset,
                                .started_at_us = started,
                                .kind = full ? "full-refresh" : "incremental",
                                .status = "ok"};
-        if (tarn_silver_run(c, &o, &r, &err) != TARN_OK) {
+        tarn_status rst = tarn_silver_run(c, &o, &r, &err);
+        if (rst != TARN_OK) {
             char msg[TARN_ERR_MSG_MAX + TARN_ERR_PATH_MAX + 64];
             tarn_err_format(&err, msg, sizeof msg);
             rec.duration_us = tarn_monotonic_us() - t0;
-            rec.status = "failed";
+            rec.status = r.check_failed ? "checks failed" : "failed";
             rec.message = msg;
+            if (!r.check_failed) {
+                record_run(lake, &rec);
+                tarn_silver_result_fini(&r);
+                rc = tarn_cli_fail(cmd, &err);
+                goto out;
+            }
+            /* A failing check stopped this dataset (nothing committed); the
+             * others still run. */
+            int64_t counts[2] = {0, 0};
+            json_t *jo = json ? json_pack("{s:s, s:b, s:s}", "dataset", c->dataset, "committed",
+                                          false, "error", msg)
+                              : NULL;
+            if (!json)
+                printf("%s: Bronze versions %lld..%lld: %lld rows in; nothing committed: a "
+                       "check failed\n",
+                       c->dataset, (long long)r.bronze_to + 1, (long long)r.failed_to,
+                       (long long)r.rows_in);
+            print_checks(&r.report, jo, json, counts);
+            if (jo)
+                json_array_append_new(doc, jo);
+            fprintf(stderr, "tarn run: %s\n", msg);
+            rec.checks_passed = counts[0];
+            rec.checks_failed = counts[1];
+            rec.bronze_from = r.bronze_to;
+            rec.bronze_to = r.failed_to;
+            rec.rows_in = r.rows_in;
             record_run(lake, &rec);
-            rc = tarn_cli_fail(cmd, &err);
-            goto out;
+            tarn_silver_result_fini(&r);
+            rc = 1;
+            continue;
         }
         double secs = (double)(tarn_monotonic_us() - t0) / 1e6;
         json_t *jo = NULL;
@@ -276,12 +313,21 @@ int tarn_cli_run(int argc, char **argv)
         print_drift(c, &r, jo, json);
         if (dry)
             continue; /* no checks, no run record */
-        if (checks) {
-            char silver[PATH_MAX];
-            snprintf(silver, sizeof silver, "%s/silver/%s", lake, c->dataset);
-            tarn_status cst;
+        if (checks && c->n_checks) {
+            tarn_status cst = TARN_OK;
             int64_t counts[2] = {0, 0};
-            if (run_checks(c, lake, silver, jo, json, counts, &err, &cst)) {
+            int bad;
+            if (r.checked) { /* measured before the commit; remember the values */
+                bad = print_checks(&r.report, jo, json, counts);
+                cst = tarn_metrics_record(cat, c->dataset, r.report_key, c->version, tarn_now_us(),
+                                          r.report.metrics, r.report.n_metrics, &err);
+            } else {
+                char silver[PATH_MAX];
+                snprintf(silver, sizeof silver, "%s/silver/%s", lake, c->dataset);
+                bad = run_checks(c, cat, silver, jo, json, counts, &err, &cst);
+            }
+            tarn_silver_result_fini(&r);
+            if (bad) {
                 rc = 1;
                 rec.status = "checks failed";
             }
@@ -292,6 +338,7 @@ int tarn_cli_run(int argc, char **argv)
             rec.checks_passed = counts[0];
             rec.checks_failed = counts[1];
         }
+        tarn_silver_result_fini(&r);
         rec.duration_us = tarn_monotonic_us() - t0;
         rec.bronze_from = r.bronze_from;
         rec.bronze_to = r.bronze_to;
@@ -314,6 +361,7 @@ int tarn_cli_run(int argc, char **argv)
     }
 out:
     json_decref(doc);
+    tarn_catalog_close(cat);
     tarn_cli_contracts_free(&cs);
     tarn_free(names);
     return rc;
@@ -367,7 +415,7 @@ int tarn_cli_heal(int argc, char **argv)
         rc = tarn_cli_fail(cmd, &err);
         goto out;
     }
-    tarn_silver_opts o = {tarn_cli_lake_dir(lake_opt), 0, false, false};
+    tarn_silver_opts o = {tarn_cli_lake_dir(lake_opt), 0, false, false, false, NULL};
     tarn_silver_result r;
     int64_t healed;
     if (tarn_silver_heal(c, &o, &r, &healed, &err) != TARN_OK) {

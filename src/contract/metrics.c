@@ -869,9 +869,18 @@ tarn_status tarn_ct_test(const tarn_contract *c, const char *table_path, const t
                          tarn_ct_report *out, tarn_err *err)
 {
     memset(out, 0, sizeof *out);
-    int64_t now_us = o && o->now_us ? o->now_us : tarn_now_us();
     tarn_delta_snapshot *snap = NULL;
     TARN_TRY(tarn_delta_snapshot_load(table_path, NULL, &snap, err));
+    tarn_status st = tarn_ct_test_snapshot(c, snap, o, out, err);
+    tarn_delta_snapshot_destroy(snap);
+    return st;
+}
+
+tarn_status tarn_ct_test_snapshot(const tarn_contract *c, const tarn_delta_snapshot *snap,
+                                  const tarn_ct_test_opts *o, tarn_ct_report *out, tarn_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t now_us = o && o->now_us ? o->now_us : tarn_now_us();
     plan p = {0};
     p.a = tarn_arena_create(0);
     p.c = c;
@@ -1003,7 +1012,6 @@ tarn_status tarn_ct_test(const tarn_contract *c, const char *table_path, const t
         tarn_keymap_fini(&p.tuples[i].set);
     tarn_free(p.cols);
     tarn_free(p.tuples);
-    tarn_delta_snapshot_destroy(snap);
     if (st != TARN_OK)
         tarn_ct_report_fini(out);
     return st;

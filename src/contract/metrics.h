@@ -13,6 +13,7 @@
 
 #include "catalog/metrics_store.h"
 #include "contract/contract.h"
+#include "delta/snapshot.h"
 
 typedef enum tarn_ct_result_kind {
     TARN_CT_RES_SCHEMA,     /* the table has the contract's columns and types */
@@ -65,6 +66,12 @@ typedef struct tarn_ct_test_opts {
 TARN_MUST_CHECK tarn_status tarn_ct_test(const tarn_contract *c, const char *table_path,
                                          const tarn_ct_test_opts *opts, tarn_ct_report *out,
                                          tarn_err *err);
+/* The same on a loaded snapshot (e.g. the table as a pending commit would
+ * leave it, delta/commit.h). */
+TARN_MUST_CHECK tarn_status tarn_ct_test_snapshot(const tarn_contract *c,
+                                                  const tarn_delta_snapshot *snap,
+                                                  const tarn_ct_test_opts *opts,
+                                                  tarn_ct_report *out, tarn_err *err);
 void tarn_ct_report_fini(tarn_ct_report *r);
 
 /* "passed", "failed", "warned", "error". */

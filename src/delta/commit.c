@@ -15,6 +15,7 @@
 #include "base/time.h"
 #include "delta/checkpoint.h"
 #include "delta/schema.h"
+#include "delta/snapshot_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,25 +29,27 @@
 #define COMMIT_MAX_LOG_BYTES ((size_t)1 << 30) /* ceiling on one commit file read back */
 
 struct tarn_delta_transaction {
-    char *table;               /* table root (arena) */
-    char *log_dir;             /* <table>/_delta_log (arena) */
-    tarn_arena *arena;         /* owns everything below except the heap arrays */
-    tarn_delta_snapshot *snap; /* snapshot read, NULL when creating */
-    int64_t read_version;      /* snap->version, or -1 */
-    bool reads_data;           /* see tarn_delta_transaction_set_reads_data */
-    const char *operation;     /* commitInfo.operation */
-    const char *params_json;   /* commitInfo.operationParameters or NULL */
-    const char *metrics_json;  /* commitInfo.operationMetrics or NULL */
-    tarn_delta_actions acts;   /* actions to publish (adds/removes heap arrays) */
-    int cap_adds;              /* capacity of acts.adds */
-    int cap_removes;           /* capacity of acts.removes */
-    int cap_txns;              /* capacity of acts.txns (arena) */
-    char **tracked;            /* data files written by this transaction (heap array) */
-    int n_tracked;             /* entries in tracked */
-    int cap_tracked;           /* capacity of tracked */
-    bool committed;            /* published successfully */
-    bool keep_files;           /* publish outcome uncertain: never delete tracked files */
-    int64_t last_ict;          /* inCommitTimestamp of the newest known commit, or -1 */
+    char *table;                 /* table root (arena) */
+    char *log_dir;               /* <table>/_delta_log (arena) */
+    tarn_arena *arena;           /* owns everything below except the heap arrays */
+    tarn_delta_snapshot *snap;   /* snapshot read, NULL when creating */
+    int64_t read_version;        /* snap->version, or -1 */
+    bool reads_data;             /* see tarn_delta_transaction_set_reads_data */
+    const char *operation;       /* commitInfo.operation */
+    const char *params_json;     /* commitInfo.operationParameters or NULL */
+    const char *metrics_json;    /* commitInfo.operationMetrics or NULL */
+    tarn_delta_actions acts;     /* actions to publish (adds/removes heap arrays) */
+    int cap_adds;                /* capacity of acts.adds */
+    int cap_removes;             /* capacity of acts.removes */
+    int cap_txns;                /* capacity of acts.txns (arena) */
+    char **tracked;              /* data files written by this transaction (heap array) */
+    int n_tracked;               /* entries in tracked */
+    int cap_tracked;             /* capacity of tracked */
+    bool committed;              /* published successfully */
+    bool keep_files;             /* publish outcome uncertain: never delete tracked files */
+    int64_t last_ict;            /* inCommitTimestamp of the newest known commit, or -1 */
+    tarn_delta_verify_fn verify; /* see tarn_delta_transaction_set_verify, or NULL */
+    void *verify_ctx;
 };
 
 /* Copies ------------------------------------------------------------------- */
@@ -876,6 +879,13 @@ static void maybe_checkpoint(tarn_delta_transaction *tx, tarn_delta_commit_resul
              (long long)out->version, e.msg);
 }
 
+void tarn_delta_transaction_set_verify(tarn_delta_transaction *tx, tarn_delta_verify_fn fn,
+                                       void *ctx)
+{
+    tx->verify = fn;
+    tx->verify_ctx = ctx;
+}
+
 tarn_status tarn_delta_transaction_commit(tarn_delta_transaction *tx, tarn_delta_commit_result *out,
                                           tarn_err *err)
 {
@@ -886,6 +896,14 @@ tarn_status tarn_delta_transaction_commit(tarn_delta_transaction *tx, tarn_delta
     if (tx->read_version < 0 && (!tx->acts.has_metadata || !tx->acts.has_protocol))
         return tarn_err_set(err, TARN_ERR_INVALID,
                             "commit: creating a table needs protocol and metaData");
+    if (tx->verify) {
+        tarn_delta_snapshot *pending;
+        TARN_TRY(tarn_delta_snapshot_compose(tx->snap, tx->table, &tx->acts, &pending, err));
+        tarn_status vst = tx->verify(tx->verify_ctx, pending, err);
+        tarn_delta_snapshot_destroy(pending);
+        if (vst != TARN_OK)
+            return vst;
+    }
     TARN_TRY(tarn_mkdirs(tx->log_dir, err));
     TARN_TRY(sync_data_dirs(tx, err));
     tarn_buf ci = TARN_BUF_INIT, body = TARN_BUF_INIT;

@@ -103,6 +103,17 @@ TARN_MUST_CHECK tarn_status tarn_delta_transaction_track_file(tarn_delta_transac
 /* Number of add actions collected so far. */
 int tarn_delta_transaction_n_adds(const tarn_delta_transaction *tx);
 
+/* Called once by tarn_delta_transaction_commit before anything is
+ * published, with the table as the commit would leave it (the snapshot
+ * read plus this transaction's actions; borrowed for the call). A status
+ * other than TARN_OK aborts the commit with that status and err: nothing
+ * is published and the transaction's data files go when it is destroyed.
+ * A concurrent commit that wins the race is not re-verified. */
+typedef tarn_status (*tarn_delta_verify_fn)(void *ctx, const tarn_delta_snapshot *pending,
+                                            tarn_err *err);
+void tarn_delta_transaction_set_verify(tarn_delta_transaction *tx, tarn_delta_verify_fn fn,
+                                       void *ctx);
+
 /* Publishes the commit. Conflicts with the commits that won the race:
  *  - a metaData or protocol change (unless this transaction creates the
  *    table and the winner created it with the same schema, partitioning

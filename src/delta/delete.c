@@ -397,6 +397,8 @@ static tarn_status delete_or_merge(const char *table_path, const tarn_delta_pred
         tarn_delta_file_writer_totals(j.fw, NULL, &out->added_files, &added_bytes);
     if (st == TARN_OK)
         st = set_operation(&j, added_bytes, (tarn_monotonic_us() - t0) / 1000, err);
+    if (mo)
+        tarn_delta_transaction_set_verify(j.tx, mo->verify, mo->verify_ctx);
     tarn_delta_commit_result cr;
     if (st == TARN_OK)
         st = tarn_delta_transaction_commit(j.tx, &cr, err);

@@ -74,6 +74,9 @@ typedef struct tarn_delta_merge_opts {
     const tarn_schema *evolve_to;     /* or NULL: the table gains this schema's extra
                                          (nullable) columns in the same commit; rewritten
                                          rows get nulls there */
+    tarn_delta_verify_fn verify;      /* called with the table as the commit would leave it;
+                                         an error aborts the merge (commit.h), or NULL */
+    void *verify_ctx;                 /* passed to verify */
 } tarn_delta_merge_opts;
 
 TARN_MUST_CHECK tarn_status tarn_delta_merge(const char *table_path,

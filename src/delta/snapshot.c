@@ -1047,6 +1047,47 @@ tarn_status tarn_delta_snapshot_load_existing(const char *table_path, tarn_delta
     return st;
 }
 
+tarn_status tarn_delta_snapshot_compose(const tarn_delta_snapshot *base, const char *table_path,
+                                        const tarn_delta_actions *acts, tarn_delta_snapshot **out,
+                                        tarn_err *err)
+{
+    *out = NULL;
+    if (!base && (!acts->has_protocol || !acts->has_metadata))
+        return tarn_err_set(err, TARN_ERR_INVALID, "a new table needs protocol and metaData");
+    tarn_delta_snapshot *s = tarn_calloc(1, sizeof *s);
+    if (!s || !(s->arena = tarn_arena_create(0)) ||
+        !(s->table_path = tarn_arena_strdup(s->arena, table_path))) {
+        tarn_delta_snapshot_destroy(s);
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    s->version = base ? base->version + 1 : 0;
+    s->min_version = base ? base->min_version : 0;
+    s->checkpoint_version = -1;
+    s->timestamp_ms = tarn_now_us() / 1000;
+    s->protocol = acts->has_protocol ? acts->protocol : base->protocol;
+    s->metadata = acts->has_metadata ? acts->metadata : base->metadata;
+    int n_base = base ? base->n_files : 0;
+    s->files =
+        tarn_arena_alloc(s->arena, ((size_t)n_base + (size_t)acts->n_adds + 1) * sizeof *s->files);
+    tarn_status st =
+        s->files ? build_schema(s, err) : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int i = 0; st == TARN_OK && i < n_base; i++) {
+        bool removed = false;
+        for (int k = 0; k < acts->n_removes && !removed; k++)
+            removed = strcmp(acts->removes[k].path, base->files[i].path) == 0;
+        if (!removed)
+            s->files[s->n_files++] = base->files[i];
+    }
+    for (int i = 0; st == TARN_OK && i < acts->n_adds; i++)
+        s->files[s->n_files++] = acts->adds[i];
+    if (st != TARN_OK) {
+        tarn_delta_snapshot_destroy(s);
+        return st;
+    }
+    *out = s;
+    return TARN_OK;
+}
+
 bool tarn_delta_is_table(const char *path)
 {
     char buf[4096];

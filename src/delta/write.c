@@ -1324,6 +1324,7 @@ tarn_status tarn_delta_write(const char *table_path, const tarn_schema *schema,
     if (st == TARN_OK)
         st = set_operation(&j, out->rows, out->files, out->bytes, created, err);
     tarn_delta_transaction_set_reads_data(j.tx, opts->mode == TARN_DELTA_OVERWRITE);
+    tarn_delta_transaction_set_verify(j.tx, opts->verify, opts->verify_ctx);
     tarn_delta_commit_result cr;
     if (st == TARN_OK)
         st = tarn_delta_transaction_commit(j.tx, &cr, err);

@@ -55,6 +55,9 @@ typedef struct tarn_delta_write_opts {
     int64_t txn_version;             /* version recorded for txn_ids */
     bool add_columns;                /* append: columns of the data the table lacks are
                                         added to it (nullable), in the same commit */
+    tarn_delta_verify_fn verify;     /* called with the table as the commit would leave
+                                        it; an error aborts the write (commit.h), or NULL */
+    void *verify_ctx;                /* passed to verify */
 } tarn_delta_write_opts;
 
 /* Sets the defaults (append, zstd, 128 MiB files...). */

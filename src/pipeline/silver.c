@@ -330,10 +330,10 @@ typedef struct paths {
 } paths;
 
 /* Deduplicates r->in and merges it into Silver, recording (app, version)
- * in the same commit. */
+ * in the same commit; gate (or NULL) runs just before that commit. */
 static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool silver_exists,
-                            bool full, const char *app, int64_t to, tarn_silver_result *res,
-                            tarn_err *err)
+                            bool full, const char *app, int64_t to, tarn_delta_verify_fn gate,
+                            void *gate_ctx, tarn_silver_result *res, tarn_err *err)
 {
     bool dry = rr->dry;
     tarn_status st = TARN_OK;
@@ -370,6 +370,8 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
                 wo.app_version = to;
                 wo.add_columns = true; /* a new contract version may add columns */
             }
+            wo.verify = gate;
+            wo.verify_ctx = gate_ctx;
             tarn_delta_write_result wr;
             st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, rr, &wo,
                                   &wr, err);
@@ -391,8 +393,8 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             if (n)
                 qsort(rr->first_keys, (size_t)n, sizeof *rr->first_keys, cmp_scalar);
             tarn_delta_predicate pred = {file_may_match, eval_rows, rr, "primary key match"};
-            tarn_delta_merge_opts mo = {insert_next, rr,  app,
-                                        to,          dry, tarn_refine_silver_schema(rf)};
+            tarn_delta_merge_opts mo = {
+                insert_next, rr, app, to, dry, tarn_refine_silver_schema(rf), gate, gate_ctx};
             tarn_delta_delete_result dr;
             int64_t updated_before = res->updated;
             if (st == TARN_OK)
@@ -555,6 +557,87 @@ static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
     return st;
 }
 
+/* ---- the commit gate ---------------------------------------------------------------- */
+
+typedef struct gate {
+    round *r;
+    const tarn_silver_opts *o;
+    const paths *p;
+    tarn_refine *rf;
+    int64_t to;              /* Bronze version the round covers */
+    int64_t quarantine_done; /* quarantine's recorded Bronze version */
+    bool passed;             /* the gate ran and let the commit through */
+} gate;
+
+bool tarn_silver_check_blocks(const tarn_ct_result *x)
+{
+    return x->kind == TARN_CT_RES_CHECK &&
+           (x->outcome == TARN_CT_FAILED ||
+            (x->outcome == TARN_CT_ERROR && x->severity == TARN_CT_FAIL));
+}
+
+/* The round's quarantine rows (skipped when a killed run already committed
+ * them). */
+static tarn_status write_quarantine(gate *g, tarn_err *err)
+{
+    round *r = g->r;
+    bool full = g->o->full_refresh;
+    if (!(r->q->n_rows > 0 || (full && tarn_delta_is_table(g->p->quarantine))) ||
+        !(full || g->quarantine_done < g->to))
+        return TARN_OK;
+    const char *ids_q[] = {g->p->quarantine_app};
+    tarn_delta_write_opts wo;
+    tarn_delta_write_opts_init(&wo);
+    if (full) { /* replace, and record the progress without the skip rule */
+        wo.mode = TARN_DELTA_OVERWRITE;
+        wo.txn_ids = ids_q;
+        wo.n_txn_ids = 1;
+        wo.txn_version = g->to;
+    } else {
+        wo.app_id = g->p->quarantine_app;
+        wo.app_version = g->to;
+    }
+    tarn_batch *qb = r->q->n_rows ? r->q : NULL;
+    return tarn_delta_write(g->p->quarantine, tarn_refine_quarantine_schema(g->rf), one_batch, &qb,
+                            &wo, NULL, err);
+}
+
+/* Runs as the Silver commit is about to be published: the contract's checks
+ * on the table as it would be (a failing fail-severity check stops
+ * everything), then the quarantine commit, so that nothing of the round is
+ * published when a check fails, and a quarantine ahead of Silver still
+ * marks a killed run. */
+static tarn_status gate_commit(void *ctx, const tarn_delta_snapshot *pending, tarn_err *err)
+{
+    gate *g = ctx;
+    const tarn_contract *c = g->r->c;
+    tarn_silver_result *res = g->r->res;
+    if (g->o->checks && c->n_checks > 0) {
+        if (res->checked)
+            tarn_ct_report_fini(&res->report);
+        res->checked = false;
+        if (!realpath(g->p->silver, res->report_key))
+            snprintf(res->report_key, sizeof res->report_key, "%s", g->p->silver);
+        tarn_ct_test_opts to = {
+            .now_us = tarn_now_us(), .history = g->o->history, .history_key = res->report_key};
+        TARN_TRY(tarn_ct_test_snapshot(c, pending, &to, &res->report, err));
+        res->checked = true;
+        for (int i = 0; i < res->report.n; i++) {
+            const tarn_ct_result *x = &res->report.results[i];
+            if (!tarn_silver_check_blocks(x))
+                continue;
+            res->check_failed = true;
+            return tarn_err_set(err, TARN_ERR_DATA,
+                                "check '%s' failed (%s%s%s); nothing of this run was committed",
+                                x->expr, x->value_text[0] ? x->value_text : "no value",
+                                x->detail[0] ? ": " : "", x->detail);
+        }
+    }
+    TARN_TRY(write_quarantine(g, err));
+    g->passed = true;
+    return TARN_OK;
+}
+
 static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, const paths *p,
                              const tarn_delta_snapshot *bsnap, int64_t from, int64_t to,
                              bool silver_exists, int64_t quarantine_done, tarn_silver_result *res,
@@ -596,30 +679,15 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
             st = judge_all(&r, c, o->now_us, scan, err);
     }
     tarn_delta_scan_close(scan);
-    /* Quarantine first (skipped when a killed run already committed it). */
-    const char *ids_q[] = {p->quarantine_app};
-    if (st == TARN_OK && (r.q->n_rows > 0 || (full && tarn_delta_is_table(p->quarantine)))) {
-        res->quarantined += r.q->n_rows;
-        if (!o->dry_run && (full || quarantine_done < to)) {
-            tarn_delta_write_opts wo;
-            tarn_delta_write_opts_init(&wo);
-            if (full) { /* replace, and record the progress without the skip rule */
-                wo.mode = TARN_DELTA_OVERWRITE;
-                wo.txn_ids = ids_q;
-                wo.n_txn_ids = 1;
-                wo.txn_version = to;
-            } else {
-                wo.app_id = p->quarantine_app;
-                wo.app_version = to;
-            }
-            tarn_batch *qb = r.q->n_rows ? r.q : NULL;
-            st = tarn_delta_write(p->quarantine, tarn_refine_quarantine_schema(rf), one_batch, &qb,
-                                  &wo, NULL, err);
-        }
-    }
-    /* Deduplicate, then merge into Silver. */
+    /* Deduplicate, then merge into Silver; the gate measures the checks and
+     * commits the quarantine just before the Silver commit. */
     if (st == TARN_OK)
-        st = merge_in(&r, p, rf, silver_exists, full, p->silver_app, to, res, err);
+        res->quarantined += r.q->n_rows;
+    gate g = {&r, o, p, rf, to, quarantine_done, false};
+    if (st == TARN_OK)
+        st = merge_in(&r, p, rf, silver_exists, full, p->silver_app, to, gate_commit, &g, res, err);
+    if (st == TARN_OK && !o->dry_run && !g.passed) /* Silver had nothing to commit */
+        st = write_quarantine(&g, err);
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     tarn_free(r.is_del);
@@ -677,6 +745,8 @@ static tarn_status silver_run_once(const tarn_contract *c, const tarn_silver_opt
         if (o->dry_run)
             to = bs->version; /* nothing is committed: one pass over everything new */
         st = run_round(c, o, &p, bs, last, to, silver_exists, qdone, out, err);
+        if (out->check_failed)
+            out->failed_to = to;
         if (st == TARN_OK) {
             last = to;
             silver_exists = true; /* the round created it if it was missing */
@@ -701,11 +771,19 @@ tarn_status tarn_silver_run(const tarn_contract *c, const tarn_silver_opts *o,
         if ((st != TARN_ERR_IO && st != TARN_ERR_CONFLICT) ||
             retries == (int)TARN_ARRAY_LEN(backoff_ms) || o->dry_run)
             return st;
+        tarn_silver_result_fini(out);
         struct timespec ts = {backoff_ms[retries] / 1000, (backoff_ms[retries] % 1000) * 1000000};
         nanosleep(&ts, NULL);
         retries++;
         tarn_err_clear(err);
     }
+}
+
+void tarn_silver_result_fini(tarn_silver_result *r)
+{
+    if (r->checked)
+        tarn_ct_report_fini(&r->report);
+    r->checked = false;
 }
 
 /* ---- heal -------------------------------------------------------------------------- */
@@ -864,10 +942,10 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     *healed = (int64_t)h.healed.n;
     /* Into Silver (unless a killed heal already did), then out of quarantine. */
     if (st == TARN_OK && h.healed.n > 0 && done < qver)
-        st = merge_in(&r, &p, rf, silver_exists, false, heal_app, qver, out, err);
+        st = merge_in(&r, &p, rf, silver_exists, false, heal_app, qver, NULL, NULL, out, err);
     if (st == TARN_OK && h.healed.n > 0) {
         tarn_delta_predicate pred = {NULL, heal_eval, &h, "healed"};
-        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0, false, NULL};
+        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0, false, NULL, NULL, NULL};
         tarn_delta_delete_result dr;
         st = tarn_delta_merge(p.quarantine, &pred, &mo, &dr, err);
     }

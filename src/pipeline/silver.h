@@ -13,6 +13,12 @@
  * same range (without writing its quarantine rows again). A run killed at
  * any moment and started again gives neither duplicates nor gaps.
  *
+ * Checks (opts.checks): the contract's quality checks are measured on the
+ * table as the round's Silver commit would leave it, before anything of
+ * the round is published; a check with severity fail that fails aborts the
+ * round with TARN_ERR_DATA and neither Silver nor the quarantine changes
+ * (the next run judges the same Bronze versions again).
+ *
  * Transient failures (I/O errors, a concurrent commit) are retried up to 3
  * times with backoff (0.2 s, 1 s, 3 s); the counters describe the last
  * attempt.
@@ -24,13 +30,16 @@
 #ifndef TARN_PIPELINE_SILVER_H
 #define TARN_PIPELINE_SILVER_H
 
+#include "contract/metrics.h"
 #include "pipeline/refine.h"
 
 typedef struct tarn_silver_opts {
-    const char *lake;  /* lake directory */
-    int64_t now_us;    /* _quarantined_at; 0 = the clock */
-    bool full_refresh; /* rebuild Silver and its quarantine from all of Bronze */
-    bool dry_run;      /* count what a run would do; commit nothing */
+    const char *lake;      /* lake directory */
+    int64_t now_us;        /* _quarantined_at; 0 = the clock */
+    bool full_refresh;     /* rebuild Silver and its quarantine from all of Bronze */
+    bool dry_run;          /* count what a run would do; commit nothing */
+    bool checks;           /* judge the contract's checks before committing */
+    tarn_catalog *history; /* metric history for change()/anomaly() checks, or NULL */
 } tarn_silver_opts;
 
 typedef struct tarn_silver_result {
@@ -51,7 +60,20 @@ typedef struct tarn_silver_result {
     int64_t silver_version;  /* Silver version after the run (-1: no table) */
     bool committed;          /* Silver got a new version */
     int retries;             /* attempts repeated after a transient failure */
+    bool checked;            /* checks: `report` holds them, measured on the table as the
+                                last round's commit would leave it */
+    bool check_failed;       /* a fail-severity check failed: the round over Bronze
+                                versions (bronze_to, failed_to] committed nothing */
+    int64_t failed_to;
+    tarn_ct_report report; /* when checked; free with tarn_silver_result_fini */
+    char report_key[4096]; /* the Silver table's identity in the metric history */
 } tarn_silver_result;
+
+void tarn_silver_result_fini(tarn_silver_result *r);
+
+/* True when result x of a report is a check that stops a run: failed with
+ * severity fail, or could not be measured and has severity fail. */
+bool tarn_silver_check_blocks(const tarn_ct_result *x);
 
 /* Runs Silver for contract c: LAKE/bronze/<dataset> into LAKE/silver/<dataset>
  * and LAKE/silver/<dataset>__quarantine. */

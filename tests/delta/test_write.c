@@ -449,6 +449,89 @@ static void test_idempotent_txn(void **state)
     tarn_schema_destroy(s);
 }
 
+/* Verify hook: counts what it saw; rejects when rows would exceed limit. */
+typedef struct verify_seen {
+    int calls;
+    int64_t version;
+    int n_files;
+    int64_t rows;
+    int n_fields;
+    int64_t limit;
+} verify_seen;
+
+static tarn_status verify_rows(void *ctx, const tarn_delta_snapshot *pending, tarn_err *err)
+{
+    verify_seen *v = ctx;
+    v->calls++;
+    v->version = pending->version;
+    v->n_files = pending->n_files;
+    v->n_fields = pending->schema->n_fields;
+    v->rows = 0;
+    tarn_arena *a = tarn_arena_create(0);
+    for (int i = 0; i < pending->n_files; i++) {
+        tarn_delta_file_stats st;
+        bool has;
+        tarn_err e2;
+        assert_int_equal(
+            tarn_delta_file_stats_for_add(pending, &pending->files[i], a, &st, &has, &e2), TARN_OK);
+        assert_true(has);
+        v->rows += st.num_records;
+    }
+    tarn_arena_destroy(a);
+    if (v->rows > v->limit)
+        return tarn_err_set(err, TARN_ERR_DATA, "too many rows: %lld", (long long)v->rows);
+    return TARN_OK;
+}
+
+static void test_verify_hook(void **state)
+{
+    (void)state;
+    const char *t = table("verify");
+    tarn_schema *s = dw_schema("id int64, c string");
+    tarn_delta_write_opts o;
+    tarn_delta_write_opts_init(&o);
+    verify_seen v = {0};
+    v.limit = 4;
+    o.verify = verify_rows;
+    o.verify_ctx = &v;
+    tarn_delta_write_result r;
+    tarn_err err;
+    /* Creating: the pending table is version 0 with the new file. */
+    tarn_batch *b = dw_batch_ids(s, 0, 3, NULL, 0);
+    assert_int_equal(dw_write_batch(t, s, b, &o, &r, &err), TARN_OK);
+    assert_int_equal(v.calls, 1);
+    assert_int_equal(v.version, 0);
+    assert_int_equal(v.n_files, 1);
+    assert_int_equal(v.n_fields, 2);
+    assert_int_equal(v.rows, 3);
+    tarn_batch_destroy(b);
+    /* An append that would pass the limit is refused: nothing published,
+     * its file removed. */
+    b = dw_batch_ids(s, 3, 2, NULL, 0);
+    assert_int_equal(dw_write_batch(t, s, b, &o, &r, &err), TARN_ERR_DATA);
+    assert_string_equal(err.msg, "too many rows: 5");
+    assert_int_equal(v.version, 1);
+    assert_int_equal(v.n_files, 2);
+    assert_null(dw_commit_text(t, 1));
+    assert_int_equal(dw_count(t, -1), 3);
+    tarn_delta_snapshot *snap = dw_load(t, -1);
+    assert_int_equal(snap->n_files, 1);
+    tarn_delta_snapshot_destroy(snap);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "test $(ls %s/*.parquet | wc -l) = 1", t);
+    assert_int_equal(system(cmd), 0);
+    tarn_batch_destroy(b);
+    /* Overwrite: the pending table holds the new file only. */
+    o.mode = TARN_DELTA_OVERWRITE;
+    b = dw_batch_ids(s, 10, 4, NULL, 0);
+    assert_int_equal(dw_write_batch(t, s, b, &o, &r, &err), TARN_OK);
+    assert_int_equal(v.n_files, 1);
+    assert_int_equal(v.rows, 4);
+    assert_int_equal(r.version, 1);
+    tarn_batch_destroy(b);
+    tarn_schema_destroy(s);
+}
+
 static void test_append_only_and_config(void **state)
 {
     (void)state;
@@ -906,7 +989,7 @@ int main(void)
         cmocka_unit_test(test_idempotent_txn),  cmocka_unit_test(test_append_only_and_config),
         cmocka_unit_test(test_protocols),       cmocka_unit_test(test_refused_features),
         cmocka_unit_test(test_delete),          cmocka_unit_test(test_delete_partitioned),
-        cmocka_unit_test(test_foreign_tables),
+        cmocka_unit_test(test_foreign_tables),  cmocka_unit_test(test_verify_hook),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -272,6 +272,61 @@ run 0 table describe evo/silver/evo
 expect_out_has "b"
 export TARN_LAKE=$WORK/lake
 
+# A fail-severity check that fails aborts the run: neither Silver nor the
+# quarantine changes, and the next run judges the same Bronze rows again.
+mkdir -p c7
+cat >c7/gate.yaml <<'Y'
+dataset: gate
+primary_key: id
+quality:
+  - row_count >= 3
+  - check: row_count <= 4
+  - check: max(amount) < 1000
+    severity: warn
+schema:
+  - {name: id, type: int}
+  - {name: amount, type: int}
+Y
+export TARN_LAKE=$WORK/gate
+printf '{"id":1,"amount":5}\n{"id":2,"amount":6}\n{broken\n' >g1.ndjson
+run 0 ingest gate g1.ndjson --contracts c7 --quiet
+run 1 run gate --contracts c7
+expect_out_has "gate: Bronze versions 0..0: 3 rows in; nothing committed: a check failed"
+expect_out_has "  FAIL check row_count >= 3: 2"
+expect_out_has "  checks: 2 passed, 1 failed, 0 warned"
+expect_err_has "check 'row_count >= 3' failed (2); nothing of this run was committed"
+[ -d gate/silver/gate/_delta_log ] && fail "an aborted run created Silver"
+[ -d gate/silver/gate__quarantine/_delta_log ] && fail "an aborted run committed quarantine rows"
+[ -z "$(find gate/silver -name '*.parquet')" ] || fail "an aborted run left data files"
+run 0 runs gate
+expect_out_has "checks failed"
+printf '{"id":3,"amount":2000}\n' >g2.ndjson
+run 0 ingest gate g2.ndjson --contracts c7 --quiet
+run 0 run gate --contracts c7
+expect_out_has "gate: Bronze versions 0..1: 4 rows in, 3 inserted, 0 updated, 0 duplicates, 0 stale, 1 quarantined"
+expect_out_has "  WARN check max(amount) < 1000: 2000"
+expect_out_has "  checks: 2 passed, 0 failed, 1 warned"
+[ "$(count_rows gate/silver/gate__quarantine)" = 1 ] || fail "quarantine should hold 1 row"
+# The merge path: two new keys would make 5 rows.
+printf '{"id":4,"amount":1}\n{"id":5,"amount":1}\n{"id":3,"amount":3}\n' >g3.ndjson
+run 0 ingest gate g3.ndjson --contracts c7 --quiet
+run 1 run gate --contracts c7 --json
+expect_out_has '"committed": false'
+expect_out_has '"check": "row_count <= 4"'
+expect_out_has '"status": "failed"'
+run 0 table describe gate/silver/gate
+expect_out_has "version      0 "
+run 0 cat gate/silver/gate --format csv --columns id,amount
+expect_sorted_out 'id,amount
+1,5
+2,6
+3,2000'
+[ "$(find gate/silver/gate -name '*.parquet' | wc -l)" = 1 ] || fail "the aborted merge left data files"
+# --no-checks commits it.
+run 0 run gate --contracts c7 --no-checks
+expect_out_has "2 inserted, 1 updated"
+export TARN_LAKE=$WORK/lake
+
 # Errors.
 run 2 run
 expect_err_has "name the datasets to run, or --all"
