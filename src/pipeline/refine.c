@@ -51,6 +51,14 @@ struct tarn_refine {
     int64_t *line_start;
     int64_t n_lines, cap_lines;
     int bc[12]; /* Bronze column indexes */
+    /* CSV run: header columns the contract does not name (rescued) */
+    struct csv_extra {
+        int pos;          /* field position in the header */
+        const char *name; /* in the Bronze header text, quotes stripped */
+        int32_t len;
+    } * extra;
+    int n_extra, cap_extra;
+    tarn_buf csv_obj, csv_val; /* scratch of csv_rescue */
 };
 
 enum {
@@ -79,6 +87,8 @@ tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refi
     r->c = c;
     r->now_us = now_us ? now_us : tarn_now_us();
     tarn_buf_init(&r->text);
+    tarn_buf_init(&r->csv_obj);
+    tarn_buf_init(&r->csv_val);
     r->good_schema = tarn_schema_clone(c->schema);
     r->parse_schema = tarn_schema_clone(c->schema);
     r->silver_schema = tarn_schema_clone(c->schema);
@@ -136,6 +146,9 @@ void tarn_refine_destroy(tarn_refine *r)
     tarn_schema_destroy(r->parse_schema);
     tarn_schema_destroy(r->silver_schema);
     tarn_free(r->rescued);
+    tarn_free(r->extra);
+    tarn_buf_fini(&r->csv_obj);
+    tarn_buf_fini(&r->csv_val);
     tarn_free(r->seen);
     tarn_free(r->name_len);
     tarn_schema_destroy(r->q_schema);
@@ -447,26 +460,31 @@ static tarn_status scan_fields(tarn_refine *r, const tarn_batch *b, int64_t row,
     return st;
 }
 
-/* CSV: header columns the contract does not name, and contract columns the
+/* CSV: header columns the contract does not name (kept in r->extra for
+ * rescue, or an error with evolution: fail), and contract columns the
  * header lacks, counted for every row of the run. */
-static void scan_header(tarn_refine *r, const char *h, int32_t hl, char delim, int64_t rows)
+static tarn_status scan_header(tarn_refine *r, const tarn_batch *b, int64_t row, const char *h,
+                               int32_t hl, char delim, int64_t rows, tarn_err *err)
 {
     const tarn_contract *c = r->c;
     memset(r->seen, 0, (size_t)c->n_columns);
-    for (int32_t i = 0; i <= hl;) {
+    r->n_extra = 0;
+    int pos = 0;
+    for (int32_t i = 0; i <= hl; pos++) {
         int32_t j = i;
         while (j < hl && h[j] != delim)
             j++;
         const char *name = h + i;
         int32_t len = j - i;
+        if (len > 0 && name[len - 1] == '\r')
+            len--;
         if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
             name++;
             len -= 2;
         }
         int col = -1;
         for (int k = 0; k < c->n_columns; k++)
-            if (strlen(c->columns[k].name) == (size_t)len &&
-                !memcmp(c->columns[k].name, name, (size_t)len))
+            if (r->name_len[k] == (size_t)len && !memcmp(c->columns[k].name, name, (size_t)len))
                 col = k;
         if (col >= 0)
             r->seen[col] = 1;
@@ -474,15 +492,97 @@ static void scan_header(tarn_refine *r, const char *h, int32_t hl, char delim, i
             tarn_refine_drift *d = drift_for(r, name, (size_t)len);
             if (d)
                 d->unknown += rows;
+            if (c->evolution == TARN_CT_EVOLUTION_FAIL) {
+                int32_t fl;
+                const char *file = str_at(b->cols[r->bc[B_FILE]], row, &fl);
+                return tarn_err_set(err, TARN_ERR_DATA,
+                                    "%.*s: header column '%.*s' is not in the contract of '%s' "
+                                    "(evolution: fail)",
+                                    (int)fl, file ? file : "", (int)TARN_MIN(len, 80), name,
+                                    c->dataset);
+            }
+            if (r->n_extra == r->cap_extra) {
+                int cap = r->cap_extra ? r->cap_extra * 2 : 8;
+                struct csv_extra *e = tarn_realloc(r->extra, (size_t)cap * sizeof *e);
+                if (!e)
+                    return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+                r->extra = e;
+                r->cap_extra = cap;
+            }
+            r->extra[r->n_extra++] = (struct csv_extra){pos, name, len};
         }
         i = j + 1;
     }
     for (int k = 0; k < c->n_columns; k++)
         if (!r->seen[k]) {
-            tarn_refine_drift *d = drift_for(r, c->columns[k].name, strlen(c->columns[k].name));
+            tarn_refine_drift *d = drift_for(r, c->columns[k].name, r->name_len[k]);
             if (d)
                 d->missing += rows;
         }
+    return TARN_OK;
+}
+
+/* CSV: the fields of row `row` under header columns the contract does not
+ * name, as its _rescued_data JSON object (strings; an empty unquoted field
+ * is null). */
+static tarn_status csv_rescue(tarn_refine *r, int64_t row, const char *t, int32_t n, char delim,
+                              tarn_err *err)
+{
+    const char *p = t, *end = t + n;
+    if (end > p && end[-1] == '\r')
+        end--;
+    tarn_buf *obj = &r->csv_obj, *val = &r->csv_val;
+    tarn_buf_reset(obj);
+    tarn_status st = TARN_OK;
+    int e = 0;
+    for (int pos = 0; st == TARN_OK && e < r->n_extra; pos++) {
+        /* one field, unescaped into val when quoted */
+        bool quoted = p < end && *p == '"';
+        const char *fs = p;
+        tarn_buf_reset(val);
+        if (quoted) {
+            for (p++; p < end && st == TARN_OK; p++) {
+                if (*p == '"' && !(p + 1 < end && p[1] == '"')) {
+                    p++;
+                    break;
+                }
+                if (*p == '"')
+                    p++; /* "" is one quote */
+                st = tarn_buf_append_char(val, *p);
+            }
+        }
+        while (p < end && *p != delim)
+            p++;
+        if (pos == r->extra[e].pos) {
+            if (st == TARN_OK)
+                st = tarn_buf_append_char(obj, e ? ',' : '{');
+            if (st == TARN_OK)
+                st = tarn_buf_append_json_str(obj, r->extra[e].name, (size_t)r->extra[e].len);
+            if (st == TARN_OK)
+                st = tarn_buf_append_char(obj, ':');
+            if (st == TARN_OK && !quoted && p == fs)
+                st = tarn_buf_append_str(obj, "null");
+            else if (st == TARN_OK)
+                st = quoted ? tarn_buf_append_json_str(obj, val->data ? val->data : "", val->len)
+                            : tarn_buf_append_json_str(obj, fs, (size_t)(p - fs));
+            e++;
+        }
+        if (p >= end)
+            break;
+        p++; /* the delimiter */
+    }
+    for (; st == TARN_OK && e < r->n_extra; e++) { /* past the end of a short row: null */
+        st = tarn_buf_append_char(obj, e ? ',' : '{');
+        if (st == TARN_OK)
+            st = tarn_buf_append_json_str(obj, r->extra[e].name, (size_t)r->extra[e].len);
+        if (st == TARN_OK)
+            st = tarn_buf_append_str(obj, ":null");
+    }
+    if (st == TARN_OK)
+        st = tarn_buf_append_char(obj, '}');
+    if (st != TARN_OK || !(r->rescued[row] = tarn_arena_strndup(r->a, obj->data, obj->len)))
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    return TARN_OK;
 }
 
 /* Parses Bronze rows [from, to) (one shape) and appends the good ones to
@@ -512,7 +612,7 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         int32_t dlen;
         const char *d = str_at(dl, from, &dlen);
-        scan_header(r, h, hl, d && dlen == 1 ? d[0] : ',', to - from);
+        TARN_TRY(scan_header(r, b, from, h, hl, d && dlen == 1 ? d[0] : ',', to - from, err));
         for (int32_t k = 0; k < hl; k++)
             line += h[k] == '\n';
         line++;
@@ -529,8 +629,13 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
             TARN_TRY(fail_row(r, i, reason, "_record.json", err));
             continue;
         }
-        if (!csv)
+        if (!csv) {
             TARN_TRY(scan_fields(r, b, i, t ? t : "", (size_t)len, err));
+        } else if (r->n_extra > 0) {
+            int32_t dlen;
+            const char *d = str_at(dl, from, &dlen);
+            TARN_TRY(csv_rescue(r, i, t ? t : "", t ? len : 0, d && dlen == 1 ? d[0] : ',', err));
+        }
         TARN_TRY(grow_lines(r, err));
         r->line_start[r->n_lines] = line;
         r->line_row[r->n_lines++] = i;

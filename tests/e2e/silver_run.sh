@@ -272,6 +272,27 @@ run 0 table describe evo/silver/evo
 expect_out_has "b"
 export TARN_LAKE=$WORK/lake
 
+# CSV columns the contract does not name are rescued into _rescued_data
+# (strings; an empty field is null), or stop the run with evolution: fail.
+mkdir -p c8
+printf 'dataset: wide\nprimary_key: id\nschema:\n  - {name: id, type: int}\n  - {name: a, type: string}\n' >c8/wide.yaml
+printf 'id,extra,a,"note"\n1,foo,x,"q,""z"""\n2,,y,"multi\nline"\n' >w1.csv
+export TARN_LAKE=$WORK/wide
+run 0 ingest wide w1.csv --contracts c8 --quiet
+run 0 run wide --contracts c8
+expect_out_has "2 rows in, 2 inserted"
+expect_out_has "  drift: field 'extra' is not in the contract (2 records, kept in _rescued_data)"
+expect_out_has "  drift: field 'note' is not in the contract (2 records, kept in _rescued_data)"
+run 0 cat wide/silver/wide --format ndjson
+expect_sorted_out '{"id":1,"a":"x","_rescued_data":"{\"extra\":\"foo\",\"note\":\"q,\\\"z\\\"\"}"}
+{"id":2,"a":"y","_rescued_data":"{\"extra\":null,\"note\":\"multi\\nline\"}"}'
+printf 'evolution: fail\n' >>c8/wide.yaml
+printf 'id,a,extra\n3,z,q\n' >w2.csv
+run 0 ingest wide w2.csv --contracts c8 --quiet
+run 1 run wide --contracts c8
+expect_err_has "w2.csv: header column 'extra' is not in the contract of 'wide' (evolution: fail)"
+export TARN_LAKE=$WORK/lake
+
 # A fail-severity check that fails aborts the run: neither Silver nor the
 # quarantine changes, and the next run judges the same Bronze rows again.
 mkdir -p c7
