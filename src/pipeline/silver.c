@@ -74,7 +74,20 @@ typedef struct round {
     tarn_batch *closed;    /* history: scd2 - replaced current rows, closed (valid_to set) */
     bool closed_out;       /* closed rows handed to the writer */
     int64_t now_us;        /* the run's time: valid_from without a timestamp sequence_by */
+    /* history: scd2 with a timestamp sequence_by - every version of a key
+     * that arrives newer than all before it is kept; chains of versions per
+     * winning row (see history_chains) */
+    bool hist;
+    int64_t *vto;     /* per incoming row: valid_to of an in-run history version, or
+                         NO_VTO (the current version) */
+    int64_t *chain;   /* rows of every chain, grouped by winner, arrival order */
+    int64_t *grp_w;   /* winner of each chain, ascending */
+    int64_t *grp_off; /* chain g is chain[grp_off[g] .. grp_off[g + 1]) */
+    int64_t n_grp;
+    int64_t handed_hist; /* history versions handed to the writer */
 } round;
+
+#define NO_VTO INT64_MIN
 
 static int cmp_scalar(const void *a, const void *b)
 {
@@ -105,6 +118,100 @@ static bool newer_wins(void *ctx, int64_t incoming, int64_t kept)
     return r->seq_col < 0 || seq_cmp(r->in, incoming, r->seq_col, r->in, kept, r->seq_col) > 0;
 }
 
+static int cmp_pair(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static int64_t valid_from_of(const round *r, int64_t i);
+
+/* history: scd2 - the versions of a key that arrived in this round, in
+ * arrival order, each kept when it is newer (by sequence_by) than every
+ * version before it; the last kept is the winner, the others become closed
+ * history rows (valid_to = the next version's valid_from). Later, older
+ * versions are late data: superseded, as without history, so the result
+ * does not depend on how arrivals were split into runs. */
+static tarn_status history_chains(round *r, tarn_err *err)
+{
+    int64_t n = r->in->n_rows, n_sup = 0;
+    for (int64_t i = 0; i < n; i++)
+        n_sup += r->drop[i];
+    r->vto = tarn_alloc(((size_t)n + 1) * sizeof *r->vto);
+    if (!r->vto)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < n; i++)
+        r->vto[i] = NO_VTO;
+    if (n_sup == 0)
+        return TARN_OK;
+    int64_t *hit = tarn_alloc(((size_t)n + 1) * sizeof *hit);
+    int64_t *pairs = tarn_alloc(((size_t)n_sup * 2 + 2) * 2 * sizeof *pairs);
+    r->chain = tarn_alloc(((size_t)n_sup * 2 + 1) * sizeof *r->chain);
+    r->grp_w = tarn_alloc(((size_t)n_sup + 1) * sizeof *r->grp_w);
+    r->grp_off = tarn_alloc(((size_t)n_sup + 2) * sizeof *r->grp_off);
+    tarn_status st = hit && pairs && r->chain && r->grp_w && r->grp_off
+                         ? tarn_keyindex_probe(r->ki, r->in, r->key_cols, hit, err)
+                         : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    if (st == TARN_OK) {
+        /* (winner, row) for every superseded row and for its winner */
+        int64_t np = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (r->drop[i]) {
+                pairs[2 * np] = hit[i];
+                pairs[2 * np++ + 1] = i;
+                pairs[2 * np] = hit[i];
+                pairs[2 * np++ + 1] = hit[i];
+            }
+        qsort(pairs, (size_t)np, 2 * sizeof *pairs, cmp_pair);
+        int64_t nc = 0;
+        for (int64_t p = 0; p < np;) {
+            int64_t w = pairs[2 * p], g = r->n_grp++;
+            r->grp_w[g] = w;
+            r->grp_off[g] = nc;
+            int64_t last = -1;
+            for (; p < np && pairs[2 * p] == w; p++) {
+                int64_t i = pairs[2 * p + 1];
+                if (i == last)
+                    continue; /* the winner, listed once per superseded row */
+                if (last >= 0 && seq_cmp(r->in, i, r->seq_col, r->in, last, r->seq_col) <= 0)
+                    continue; /* not newer than a version before it: late */
+                r->chain[nc++] = i;
+                last = i;
+            }
+            for (int64_t k = r->grp_off[g]; k + 1 < nc; k++) {
+                int64_t i = r->chain[k];
+                r->drop[i] = 0;
+                r->vto[i] = valid_from_of(r, r->chain[k + 1]);
+                r->res->duplicates--; /* a version, not a duplicate */
+            }
+        }
+        r->grp_off[r->n_grp] = nc;
+    }
+    tarn_free(hit);
+    tarn_free(pairs);
+    return st;
+}
+
+/* history: scd2 - chain of winner w ([*lo, *hi) in r->chain), or false. */
+static bool chain_of(const round *r, int64_t w, int64_t *lo, int64_t *hi)
+{
+    int64_t a = 0, b = r->n_grp;
+    while (a < b) {
+        int64_t m = a + (b - a) / 2;
+        if (r->grp_w[m] < w)
+            a = m + 1;
+        else
+            b = m;
+    }
+    if (a == r->n_grp || r->grp_w[a] != w)
+        return false;
+    *lo = r->grp_off[a];
+    *hi = r->grp_off[a + 1];
+    return true;
+}
+
 static tarn_status dedup(round *r, tarn_err *err)
 {
     int64_t n = r->in->n_rows;
@@ -120,6 +227,8 @@ static tarn_status dedup(round *r, tarn_err *err)
     TARN_TRY(
         tarn_keyindex_build(r->in, r->key_cols, r->n_key, newer_wins, r, r->drop, &r->ki, err));
     r->res->duplicates += tarn_keyindex_repeats(r->ki);
+    if (r->hist)
+        TARN_TRY(history_chains(r, err));
     return TARN_OK;
 }
 
@@ -208,6 +317,18 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
         int64_t k = hit[i];
         if (k < 0)
             continue;
+        /* history: the versions of the chain not newer than the existing
+         * row are stale; the first newer one ends its validity */
+        int64_t first = k, lo = 0, hi = 0;
+        if (r->hist && seq >= 0 && chain_of(r, k, &lo, &hi)) {
+            for (; lo < hi && seq_cmp(b, i, seq, r->in, r->chain[lo], r->seq_col) >= 0; lo++)
+                if (r->chain[lo] != k && !r->drop[r->chain[lo]]) {
+                    r->drop[r->chain[lo]] = 1;
+                    r->res->stale++;
+                }
+            if (lo < hi)
+                first = r->chain[lo];
+        }
         if (seq >= 0 && r->seq_col >= 0 && seq_cmp(b, i, seq, r->in, k, r->seq_col) >= 0) {
             if (!r->drop[k]) {
                 r->drop[k] = 1;
@@ -217,7 +338,7 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
         }
         match[i] = 1;
         if (r->c->scd2)
-            st = close_row(r, b, i, valid_from_of(r, k), err);
+            st = close_row(r, b, i, valid_from_of(r, first), err);
         if (r->is_del && r->is_del[k])
             r->res->deleted++;
         else
@@ -258,12 +379,14 @@ static tarn_status insert_next(void *ctx, tarn_batch **out, tarn_err *err)
     if (r->c->scd2 && b->n_cols >= r->in->n_cols + 3) { /* valid_from, valid_to, is_current */
         tarn_vec *vf = b->cols[r->in->n_cols], *vt = b->cols[r->in->n_cols + 1],
                  *ic = b->cols[r->in->n_cols + 2];
-        for (int64_t j = 0; j < n; j++)
+        for (int64_t j = 0; j < n; j++) {
+            int64_t to = r->vto ? r->vto[r->idx[j]] : NO_VTO;
+            r->handed_hist += to != NO_VTO;
             if (tarn_vec_append_i64(vf, valid_from_of(r, r->idx[j])) != TARN_OK ||
-                tarn_vec_append_bool(ic, true) != TARN_OK)
+                tarn_vec_append_bool(ic, to == NO_VTO) != TARN_OK ||
+                (to == NO_VTO ? tarn_vec_append_null(vt) : tarn_vec_append_i64(vt, to)) != TARN_OK)
                 return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        if (tarn_vec_append_nulls(vt, n) != TARN_OK)
-            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
     }
     b->n_rows = n;
     r->handed += n;
@@ -338,6 +461,8 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
     bool dry = rr->dry;
     tarn_status st = TARN_OK;
     const char *ids_s[] = {app};
+    rr->hist = rr->c->scd2 && rr->seq_col >= 0 &&
+               rr->in->schema->fields[rr->seq_col].type.id == TARN_TYPE_TIMESTAMP;
     if (st == TARN_OK && rr->n_key > 0)
         st = dedup(rr, err);
     else if (st == TARN_OK) {
@@ -376,7 +501,8 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, rr, &wo,
                                   &wr, err);
             if (st == TARN_OK) {
-                res->inserted += rr->handed;
+                res->inserted += rr->handed - rr->handed_hist;
+                res->updated += rr->handed_hist;
                 res->silver_version = wr.version;
                 res->committed |= wr.committed;
             }
@@ -400,7 +526,10 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             if (st == TARN_OK)
                 st = tarn_delta_merge(p->silver, rr->n_key > 0 ? &pred : NULL, &mo, &dr, err);
             if (st == TARN_OK) {
-                res->inserted += dr.inserted_rows - (res->updated - updated_before);
+                /* rows handed: new keys, replacements of matched keys, in-run
+                 * history versions (closed existing rows come on top) */
+                res->inserted += rr->handed - rr->handed_hist - (res->updated - updated_before);
+                res->updated += rr->handed_hist;
                 res->files_rewritten += dr.removed_files;
                 res->silver_version = dr.version;
                 res->committed |= dr.committed;
@@ -691,6 +820,10 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     tarn_free(r.is_del);
+    tarn_free(r.vto);
+    tarn_free(r.chain);
+    tarn_free(r.grp_w);
+    tarn_free(r.grp_off);
     tarn_keyindex_destroy(r.ki);
     tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
@@ -952,6 +1085,10 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     tarn_free(r.first_keys);
     tarn_free(r.drop);
     tarn_free(r.is_del);
+    tarn_free(r.vto);
+    tarn_free(r.chain);
+    tarn_free(r.grp_w);
+    tarn_free(r.grp_off);
     tarn_keyindex_destroy(r.ki);
     tarn_keymap_fini(&h.healed);
     tarn_buf_fini(&r.key);

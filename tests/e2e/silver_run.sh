@@ -246,6 +246,36 @@ expect_sorted_out 'id,v,valid_from,valid_to,is_current
 1,a2,2026-01-02T00:00:00.000000Z,2026-01-03T00:00:00.000000Z,false
 1,a3,2026-01-03T00:00:00.000000Z,,true
 2,b,2026-01-01T00:00:00.000000Z,,true'
+# Several versions of a key in one run each become history; a version older
+# than one that arrived before it is late (dropped), in one run or across runs.
+printf '%s\n' '{"id":1,"v":"a5","ts":"2026-01-05T00:00:00Z"}' '{"id":1,"v":"a4","ts":"2026-01-04T00:00:00Z"}' \
+    '{"id":3,"v":"c","ts":"2026-01-01T00:00:00Z"}' '{"id":1,"v":"a6","ts":"2026-01-06T00:00:00Z"}' \
+    '{"id":3,"v":"c2","ts":"2026-01-02T00:00:00Z"}' '{"id":1,"v":"a2late","ts":"2026-01-02T12:00:00Z"}' >scd4.ndjson
+run 0 ingest scd scd4.ndjson --contracts c6 --quiet
+run 0 run scd --contracts c6 --no-checks
+expect_out_has "6 rows in, 1 inserted, 3 updated, 2 duplicates, 0 stale"
+run 0 cat scd/silver/scd --format csv --columns id,v,valid_from,valid_to,is_current
+expect_sorted_out 'id,v,valid_from,valid_to,is_current
+1,a,2026-01-01T00:00:00.000000Z,2026-01-02T00:00:00.000000Z,false
+1,a2,2026-01-02T00:00:00.000000Z,2026-01-03T00:00:00.000000Z,false
+1,a3,2026-01-03T00:00:00.000000Z,2026-01-05T00:00:00.000000Z,false
+1,a5,2026-01-05T00:00:00.000000Z,2026-01-06T00:00:00.000000Z,false
+1,a6,2026-01-06T00:00:00.000000Z,,true
+2,b,2026-01-01T00:00:00.000000Z,,true
+3,c,2026-01-01T00:00:00.000000Z,2026-01-02T00:00:00.000000Z,false
+3,c2,2026-01-02T00:00:00.000000Z,,true'
+"$TARN" cat scd/silver/scd --format csv >scd.incremental || fail "cat scd"
+# A full refresh, and one run over all the files, give the same history.
+run 0 run scd --contracts c6 --no-checks --full-refresh
+run 0 cat scd/silver/scd --format csv
+LC_ALL=C sort scd.incremental >want.s; LC_ALL=C sort out >got.s
+cmp -s want.s got.s || { diff want.s got.s >&2; fail "scd2 full refresh differs from the incremental runs"; }
+export TARN_LAKE=$WORK/scd1
+for f in scd1 scd2 scd3 scd4; do run 0 ingest scd $f.ndjson --contracts c6 --quiet; done
+run 0 run scd --contracts c6 --no-checks
+run 0 cat scd1/silver/scd --format csv
+LC_ALL=C sort out >got.s
+cmp -s want.s got.s || { diff want.s got.s >&2; fail "scd2 in one run differs from the incremental runs"; }
 printf 'dataset: bad\nhistory: scd2\nschema: [{name: a, type: int}]\n' >c6/bad.yaml
 run 1 contract lint c6/bad.yaml
 expect_out_has "c6/bad.yaml:2:10: error: history: scd2 needs a primary_key"
