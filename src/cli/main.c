@@ -4,24 +4,69 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct {
     const char *name;
     tarn_cli_fn fn;
+    bool bulk; /* moves table-sized data: wants huge pages */
     const char *summary;
 } commands[] = {
-    {"cat", tarn_cli_cat, "print a Parquet file or Delta table (any version)"},
-    {"write", tarn_cli_write, "write NDJSON, CSV or Parquet input into a Delta table"},
-    {"ingest", tarn_cli_ingest, "land raw records in a dataset's Bronze table, as received"},
-    {"run", tarn_cli_run, "refine new Bronze records into Silver: cast, quarantine, dedup, merge"},
-    {"heal", tarn_cli_heal, "move quarantined records that now pass their contract into Silver"},
-    {"runs", tarn_cli_runs, "the history of pipeline runs"},
-    {"status", tarn_cli_status, "each dataset's freshness against its contract's sla"},
-    {"table", tarn_cli_table, "history, describe, vacuum or delete from a Delta table"},
-    {"parquet", tarn_cli_parquet, "inspect a Parquet file: schema, row groups, stats"},
-    {"contract", tarn_cli_contract, "lint, test and diff YAML data contracts"},
+    {"cat", tarn_cli_cat, true, "print a Parquet file or Delta table (any version)"},
+    {"write", tarn_cli_write, true, "write NDJSON, CSV or Parquet input into a Delta table"},
+    {"ingest", tarn_cli_ingest, true, "land raw records in a dataset's Bronze table, as received"},
+    {"run", tarn_cli_run, true,
+     "refine new Bronze records into Silver: cast, quarantine, dedup, merge"},
+    {"heal", tarn_cli_heal, true,
+     "move quarantined records that now pass their contract into Silver"},
+    {"runs", tarn_cli_runs, false, "the history of pipeline runs"},
+    {"status", tarn_cli_status, false, "each dataset's freshness against its contract's sla"},
+    {"table", tarn_cli_table, true, "history, describe, vacuum or delete from a Delta table"},
+    {"parquet", tarn_cli_parquet, false, "inspect a Parquet file: schema, row groups, stats"},
+    {"contract", tarn_cli_contract, true, "lint, test and diff YAML data contracts"},
 };
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TARN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TARN_ASAN 1
+#endif
+#endif
+
+/* glibc reads its allocator tunables once, at start-up, so commands that
+ * move table-sized data re-execute themselves with three set:
+ * glibc.malloc.hugetlb=1 backs the heap with transparent huge pages, and a
+ * fixed mmap threshold (32 MiB) with a high trim threshold (1 GiB) keeps
+ * freed batch buffers for reuse instead of returning them to the system
+ * and faulting them in again. A Silver run over 10M rows fills a gigabyte
+ * of fresh memory: with these it makes ~4x fewer page faults and takes
+ * ~30% less time (page faults are costly, especially on virtual machines).
+ * TARN_NO_HUGEPAGES=1 opts out; nothing changes where THP is off or exec
+ * fails. */
+static void want_huge_pages(char **argv)
+{
+#if defined(__linux__) && defined(__GLIBC__) && !defined(TARN_ASAN)
+    const char *t = getenv("GLIBC_TUNABLES");
+    const char *no = getenv("TARN_NO_HUGEPAGES");
+    if ((t && strstr(t, "glibc.malloc.hugetlb")) || (no && *no && strcmp(no, "0") != 0))
+        return;
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf,
+                     "%s%sglibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"
+                     "glibc.malloc.trim_threshold=1073741824",
+                     t ? t : "", t ? ":" : "");
+    if (n < 0 || (size_t)n >= sizeof buf || setenv("GLIBC_TUNABLES", buf, 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    /* exec failed: carry on with the default allocator (leave the variable
+     * set so that nothing loops) */
+#else
+    (void)argv;
+#endif
+}
 
 static void usage(FILE *out)
 {
@@ -50,8 +95,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            if (commands[i].bulk)
+                want_huge_pages(argv);
             return commands[i].fn(argc - 1, argv + 1);
+        }
     fprintf(stderr, "tarn: unknown command '%s' (try 'tarn --help')\n", argv[1]);
     return 2;
 }

@@ -17,6 +17,7 @@
 #include "base/alloc.h"
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/pool.h"
 #include "base/time.h"
 #include "delta/partition.h"
 #include "delta/schema.h"
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* File writer -------------------------------------------------------------- */
 
@@ -85,6 +87,12 @@ struct tarn_delta_file_writer {
     int64_t rows;                  /* rows in closed files */
     int64_t files;                 /* files closed (add actions made) */
     int64_t bytes;                 /* bytes of those files */
+    /* deferred: files and adds kept here until tarn_delta_file_writer_publish */
+    char **made;          /* files written (heap strings) */
+    int n_made, cap_made; /* entries / capacity of made */
+    tarn_delta_add *adds; /* adds of closed files (strings in arena) */
+    int n_adds, cap_adds; /* entries / capacity of adds */
+    bool published;       /* made/adds went to the transaction */
 };
 
 static tarn_status fw_nomem(tarn_err *err)
@@ -291,6 +299,13 @@ void tarn_delta_file_writer_destroy(tarn_delta_file_writer *w)
         return;
     for (int i = 0; i < w->n_open; i++)
         pfile_free(w->open[i]);
+    for (int i = 0; i < w->n_made; i++) {
+        if (!w->published)
+            (void)unlink(w->made[i]); /* never handed to a transaction */
+        tarn_free(w->made[i]);
+    }
+    tarn_free(w->made);
+    tarn_free(w->adds);
     tarn_free(w->open);
     tarn_free(w->parts);
     tarn_free(w->buckets);
@@ -306,6 +321,18 @@ void tarn_delta_file_writer_destroy(tarn_delta_file_writer *w)
     tarn_schema_destroy(w->data_schema);
     tarn_arena_destroy(w->arena);
     tarn_free(w);
+}
+
+tarn_status tarn_delta_file_writer_publish(tarn_delta_file_writer *w, tarn_err *err)
+{
+    if (!w->o.deferred || w->published)
+        return TARN_OK;
+    w->published = true; /* from here the transaction owns the files */
+    for (int i = 0; i < w->n_made; i++)
+        TARN_TRY(tarn_delta_transaction_track_file(w->tx, w->made[i], err));
+    for (int i = 0; i < w->n_adds; i++)
+        TARN_TRY(tarn_delta_transaction_add_file(w->tx, &w->adds[i], err));
+    return TARN_OK;
 }
 
 void tarn_delta_file_writer_totals(const tarn_delta_file_writer *w, int64_t *out_rows,
@@ -527,7 +554,7 @@ static tarn_status close_file(tarn_delta_file_writer *w, int slot, tarn_err *err
     if (st == TARN_OK)
         st = tarn_delta_stats_collector_json(f->stats, &res, res.num_rows, &stats, err);
     if (st == TARN_OK) {
-        tarn_arena *ta = tarn_delta_transaction_arena(w->tx);
+        tarn_arena *ta = w->o.deferred ? w->arena : tarn_delta_transaction_arena(w->tx);
         tarn_delta_add add;
         memset(&add, 0, sizeof add);
         add.path = tarn_delta_uri_encode(ta, f->rel_path);
@@ -539,8 +566,13 @@ static tarn_status close_file(tarn_delta_file_writer *w, int slot, tarn_err *err
         add.stats = stats.data;
         if (!add.path)
             st = fw_nomem(err);
-        else
+        else if (!w->o.deferred)
             st = tarn_delta_transaction_add_file(w->tx, &add, err);
+        else if (!(add.stats = tarn_arena_strdup(w->arena, stats.data ? stats.data : "")) ||
+                 !tarn_grow((void **)&w->adds, w->n_adds, &w->cap_adds, sizeof *w->adds))
+            st = fw_nomem(err);
+        else
+            w->adds[w->n_adds++] = add;
         w->rows += res.num_rows;
         w->files++;
         w->bytes += res.file_size;
@@ -589,7 +621,14 @@ static tarn_status open_file(tarn_delta_file_writer *w, int pi, pfile **out, tar
         if (st != TARN_OK)
             goto fail;
     }
-    st = tarn_delta_transaction_track_file(w->tx, f->abs_path, err);
+    if (!w->o.deferred) {
+        st = tarn_delta_transaction_track_file(w->tx, f->abs_path, err);
+    } else if (!tarn_grow((void **)&w->made, w->n_made, &w->cap_made, sizeof *w->made) ||
+               !(w->made[w->n_made] = tarn_strdup(f->abs_path))) {
+        st = fw_nomem(err);
+    } else {
+        w->n_made++;
+    }
     if (st == TARN_OK)
         st = tarn_pq_writer_open(f->abs_path, w->data_schema, &w->pq, &f->pq, err);
     if (st != TARN_OK)
@@ -891,7 +930,8 @@ static void job_fini(write_job *j)
 }
 
 /* Builds the table-order view of a source batch. */
-static tarn_status table_view(write_job *j, const tarn_batch *b, tarn_batch *view, tarn_err *err)
+static tarn_status table_view(write_job *j, const tarn_batch *b, tarn_vec **cols, tarn_vec **nulls,
+                              tarn_batch *view, tarn_err *err)
 {
     const tarn_schema *ts = j->table_schema;
     if (b->n_cols != j->in_schema->n_fields)
@@ -904,19 +944,19 @@ static tarn_status table_view(write_job *j, const tarn_batch *b, tarn_batch *vie
                                 j->in_schema->fields[i].name);
     for (int c = 0; c < ts->n_fields; c++) {
         if (j->map[c] >= 0) {
-            j->cols[c] = b->cols[j->map[c]];
+            cols[c] = b->cols[j->map[c]];
             continue;
         }
-        tarn_vec_reset(j->nulls[c]);
-        tarn_status st = tarn_vec_append_nulls(j->nulls[c], b->n_rows);
+        tarn_vec_reset(nulls[c]);
+        tarn_status st = tarn_vec_append_nulls(nulls[c], b->n_rows);
         if (st != TARN_OK)
             return tarn_err_set(err, st, "write: cannot build null column '%s'",
                                 ts->fields[c].name);
-        j->cols[c] = j->nulls[c];
+        cols[c] = nulls[c];
     }
     view->schema = ts;
     view->n_cols = ts->n_fields;
-    view->cols = j->cols;
+    view->cols = cols;
     view->n_rows = b->n_rows;
     return TARN_OK;
 }
@@ -1250,24 +1290,81 @@ static void file_writer_opts(const write_job *j, tarn_delta_file_writer_opts *fo
 }
 
 /* Streams the source through the file writer. */
-static tarn_status pump(write_job *j, tarn_delta_file_writer *fw, tarn_delta_source_fn next,
-                        void *ctx, tarn_err *err)
+/* One source pumped into one file writer, with its own table-order view
+ * (lane 0 uses the job's; the others their own null vectors). */
+typedef struct lane {
+    write_job *j;
+    tarn_delta_file_writer *fw;
+    tarn_delta_source_fn next;
+    void *ctx;
+    tarn_vec **cols;  /* table-order view */
+    tarn_vec **nulls; /* null vectors of missing columns */
+    bool own;         /* cols/nulls belong to the lane */
+    tarn_status st;
+    tarn_err err;
+} lane;
+
+static tarn_status pump(lane *l, tarn_err *err)
 {
     for (;;) {
         tarn_batch *b = NULL;
-        TARN_TRY(next(ctx, &b, err));
+        TARN_TRY(l->next(l->ctx, &b, err));
         if (!b)
             return TARN_OK;
         tarn_batch view;
-        TARN_TRY(table_view(j, b, &view, err));
-        TARN_TRY(tarn_delta_file_writer_write(fw, &view, err));
+        TARN_TRY(table_view(l->j, b, l->cols, l->nulls, &view, err));
+        TARN_TRY(tarn_delta_file_writer_write(l->fw, &view, err));
     }
+}
+
+static void lane_task(void *ctx, int64_t i)
+{
+    lane *l = &((lane *)ctx)[i];
+    tarn_err_clear(&l->err);
+    l->st = pump(l, &l->err);
+    if (l->st == TARN_OK)
+        l->st = tarn_delta_file_writer_finish(l->fw, &l->err);
+}
+
+static tarn_status lane_init(write_job *j, lane *l, tarn_err *err)
+{
+    if (l == NULL || l->own == false)
+        return TARN_OK;
+    int n = j->table_schema->n_fields;
+    l->cols = tarn_calloc((size_t)n + 1, sizeof *l->cols);
+    l->nulls = tarn_calloc((size_t)n + 1, sizeof *l->nulls);
+    if (!l->cols || !l->nulls)
+        return fw_nomem(err);
+    for (int c = 0; c < n; c++)
+        if (j->nulls[c] && (!(l->nulls[c] = tarn_vec_create(&j->table_schema->fields[c])) ||
+                            reserve_payloads(l->nulls[c]) != TARN_OK))
+            return fw_nomem(err);
+    return TARN_OK;
+}
+
+static void lane_fini(write_job *j, lane *l)
+{
+    tarn_delta_file_writer_destroy(l->fw);
+    if (!l->own)
+        return;
+    for (int c = 0; l->nulls && c < j->table_schema->n_fields; c++)
+        tarn_vec_destroy(l->nulls[c]);
+    tarn_free(l->nulls);
+    tarn_free(l->cols);
 }
 
 tarn_status tarn_delta_write(const char *table_path, const tarn_schema *schema,
                              tarn_delta_source_fn next, void *ctx,
                              const tarn_delta_write_opts *opts, tarn_delta_write_result *out,
                              tarn_err *err)
+{
+    return tarn_delta_write_sources(table_path, schema, 1, next, &ctx, opts, out, err);
+}
+
+tarn_status tarn_delta_write_sources(const char *table_path, const tarn_schema *schema,
+                                     int n_sources, tarn_delta_source_fn next, void *const *ctxs,
+                                     const tarn_delta_write_opts *opts,
+                                     tarn_delta_write_result *out, tarn_err *err)
 {
     tarn_delta_write_result local;
     if (!out)
@@ -1284,7 +1381,11 @@ tarn_status tarn_delta_write(const char *table_path, const tarn_schema *schema,
     j.table = table_path;
     j.in_schema = schema;
     j.o = opts;
-    tarn_delta_file_writer *fw = NULL;
+    if (n_sources < 1)
+        return tarn_err_set(err, TARN_ERR_INVALID, "write: no source");
+    lane *lanes = tarn_calloc((size_t)n_sources, sizeof *lanes);
+    if (!lanes)
+        return fw_nomem(err);
     tarn_status st = tarn_mkdirs(table_path, err);
     if (st == TARN_OK)
         st = tarn_delta_transaction_create(table_path, &j.tx, err);
@@ -1304,14 +1405,43 @@ tarn_status tarn_delta_write(const char *table_path, const tarn_schema *schema,
         goto done;
     tarn_delta_file_writer_opts fo;
     file_writer_opts(&j, &fo);
-    st = tarn_delta_file_writer_create(j.tx, &fo, &fw, err);
-    if (st == TARN_OK)
-        st = pump(&j, fw, next, ctx, err);
-    if (st == TARN_OK)
-        st = tarn_delta_file_writer_finish(fw, err);
+    /* Several sources: each lane writes files of its own on a pool thread;
+     * the files join the transaction in source order. */
+    fo.deferred = n_sources > 1;
+    for (int i = 0; st == TARN_OK && i < n_sources; i++) {
+        lane *l = &lanes[i];
+        l->j = &j;
+        l->next = next;
+        l->ctx = ctxs[i];
+        l->own = i > 0;
+        l->cols = j.cols;
+        l->nulls = j.nulls;
+        st = lane_init(&j, l, err);
+        if (st == TARN_OK)
+            st = tarn_delta_file_writer_create(j.tx, &fo, &l->fw, err);
+    }
+    if (st == TARN_OK && n_sources == 1) {
+        lane_task(lanes, 0);
+        st = lanes[0].st;
+        if (st != TARN_OK)
+            *err = lanes[0].err;
+    } else if (st == TARN_OK) {
+        tarn_pool_run(tarn_pool_default(), n_sources, lane_task, lanes);
+        for (int i = 0; st == TARN_OK && i < n_sources; i++)
+            if ((st = lanes[i].st) != TARN_OK)
+                *err = lanes[i].err;
+        for (int i = 0; st == TARN_OK && i < n_sources; i++)
+            st = tarn_delta_file_writer_publish(lanes[i].fw, err);
+    }
     if (st != TARN_OK)
         goto done;
-    tarn_delta_file_writer_totals(fw, &out->rows, &out->files, &out->bytes);
+    for (int i = 0; i < n_sources; i++) {
+        int64_t r, f, b;
+        tarn_delta_file_writer_totals(lanes[i].fw, &r, &f, &b);
+        out->rows += r;
+        out->files += f;
+        out->bytes += b;
+    }
     out->removed_files = j.removed;
     bool created = j.snap == NULL;
     if (!created && out->files == 0 && j.removed == 0 && !opts->app_id && !opts->n_txn_ids &&
@@ -1333,7 +1463,9 @@ tarn_status tarn_delta_write(const char *table_path, const tarn_schema *schema,
         out->created = created && tarn_delta_transaction_read_version(j.tx) < 0 && cr.version == 0;
     }
 done:
-    tarn_delta_file_writer_destroy(fw);
+    for (int i = 0; i < n_sources; i++)
+        lane_fini(&j, &lanes[i]);
+    tarn_free(lanes);
     tarn_delta_transaction_destroy(j.tx);
     job_fini(&j);
     return st;

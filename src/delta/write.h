@@ -93,6 +93,17 @@ TARN_MUST_CHECK tarn_status tarn_delta_write(const char *table_path, const tarn_
                                              const tarn_delta_write_opts *opts,
                                              tarn_delta_write_result *out, tarn_err *err);
 
+/* The same with n_sources sources: next(ctxs[i], ...) hands out the
+ * batches of source i. Each source is pumped on a pool thread into data
+ * files of its own (encoding and compression included), and the files join
+ * the commit in source order, so the table reads as the sources one after
+ * the other. next must be safe to call for different sources at once. */
+TARN_MUST_CHECK tarn_status tarn_delta_write_sources(const char *table_path,
+                                                     const tarn_schema *schema, int n_sources,
+                                                     tarn_delta_source_fn next, void *const *ctxs,
+                                                     const tarn_delta_write_opts *opts,
+                                                     tarn_delta_write_result *out, tarn_err *err);
+
 /* Data-file writer --------------------------------------------------------- */
 
 /* Writes rows of a table (batches in table-schema column order, partition
@@ -110,6 +121,9 @@ typedef struct tarn_delta_file_writer_opts {
     int64_t max_buffer_bytes;        /* 0: 512 MiB */
     tarn_delta_stats_opts stats;     /* statistics options */
     bool data_change;                /* add.dataChange (false for OPTIMIZE) */
+    bool deferred;                   /* files and adds stay in the writer (the transaction
+                                        is not touched) until tarn_delta_file_writer_publish,
+                                        so writers may run on threads of their own */
 } tarn_delta_file_writer_opts;
 
 /* Creates a writer whose files are tracked by tx (removed if tx does not
@@ -123,7 +137,12 @@ TARN_MUST_CHECK tarn_status tarn_delta_file_writer_write(tarn_delta_file_writer 
                                                          const tarn_batch *b, tarn_err *err);
 /* Closes every open file (each becomes an add action in the transaction). */
 TARN_MUST_CHECK tarn_status tarn_delta_file_writer_finish(tarn_delta_file_writer *w, tarn_err *err);
-/* Frees the writer; open files are aborted (removed). NULL is a no-op. */
+/* Deferred writers: hands the files written and the adds of the closed
+ * ones to the transaction, in order. Call from one thread at a time. */
+TARN_MUST_CHECK tarn_status tarn_delta_file_writer_publish(tarn_delta_file_writer *w,
+                                                           tarn_err *err);
+/* Frees the writer; open files are aborted (removed), and so are the files
+ * of a deferred writer never published. NULL is a no-op. */
 void tarn_delta_file_writer_destroy(tarn_delta_file_writer *w);
 /* Totals over the files closed so far. */
 void tarn_delta_file_writer_totals(const tarn_delta_file_writer *w, int64_t *out_rows,

@@ -12,6 +12,8 @@
  */
 #include "io/io_int.h"
 
+#include "base/alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -28,6 +30,10 @@ typedef struct jctx {
     bool multiline;            /* JSON mode: whitespace may hold newlines */
     bool defer_commit;         /* NDJSON: the caller commits once the line is checked */
     const char *field;         /* column whose value is being parsed, for messages */
+    tarn_io_field_fn unknown;  /* one record at a time: fields no column names, or NULL */
+    void *unknown_ctx;
+    uint8_t *first;         /* one record at a time: first byte of each column's value, or NULL */
+    tarn_status unknown_st; /* what unknown() returned when it stopped the record */
 } jctx;
 
 static int64_t col_of(const jctx *x, const uint8_t *at)
@@ -527,6 +533,8 @@ static const uint8_t *value_inner(jctx *x, int ci, const uint8_t *p)
 /* Parses the value of column ci at p; errors inside it name the field. */
 static const uint8_t *value(jctx *x, int ci, const uint8_t *p)
 {
+    if (x->first)
+        x->first[ci] = *p;
     x->field = x->plan->cols[ci].name;
     const uint8_t *r = value_inner(x, ci, p);
     x->field = NULL;
@@ -695,9 +703,16 @@ static const uint8_t *record(jctx *x, const uint8_t *p)
         } else {
             if (ci < 0)
                 ci = lookup(x, k, kn, pos);
-            if (ci >= 0)
+            if (ci >= 0) {
                 p = value(x, ci, p);
-            else if (x->job->opts->ignore_unknown_fields)
+            } else if (x->unknown) {
+                const uint8_t *vs = p;
+                p = skip_value(x, p);
+                if (p && (x->unknown_st =
+                              x->unknown(x->unknown_ctx, k, kn, vs, (size_t)(p - vs))) != TARN_OK)
+                    return jfail(x, kstart, "field '%.*s' stopped the record",
+                                 (int)TARN_MIN(kn, 64), (const char *)k);
+            } else if (x->job->opts->ignore_unknown_fields)
                 p = skip_value(x, p);
             else
                 return jfail(x, kstart, "unknown field '%.*s'", (int)TARN_MIN(kn, 64),
@@ -865,6 +880,125 @@ void tarn_io_json_parse_piece(const tarn_io_job *job, tarn_io_piece *pc, bool mu
         tarn_io_piece_batch_end(pc);
     }
     pc->n_lines = x.line;
+}
+
+/* One record at a time ---------------------------------------------------------- */
+
+struct tarn_io_json_rows {
+    tarn_io_opts opts;
+    tarn_io_plan plan;
+    tarn_io_job job;
+    tarn_io_piece pc;
+    tarn_batch *slot[1]; /* the piece's batch: the caller's, during a call */
+    tarn_buf pad;        /* a record copied with TARN_IO_PAD zero bytes after it */
+};
+
+tarn_status tarn_io_json_rows_create(const tarn_schema *schema, tarn_io_json_rows **out,
+                                     tarn_err *err)
+{
+    *out = NULL;
+    tarn_io_json_rows *jr = tarn_calloc(1, sizeof *jr);
+    if (!jr)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_io_opts_init(&jr->opts);
+    jr->opts.format = TARN_IO_NDJSON;
+    tarn_buf_init(&jr->pad);
+    tarn_io_piece_init(&jr->pc);
+    tarn_status st = tarn_io_plan_init(&jr->plan, schema, err);
+    if (st != TARN_OK) {
+        tarn_buf_fini(&jr->pad);
+        tarn_io_piece_fini(&jr->pc);
+        tarn_free(jr);
+        return st;
+    }
+    jr->job.schema = schema;
+    jr->job.plan = &jr->plan;
+    jr->job.opts = &jr->opts;
+    jr->job.batch_rows = INT64_MAX;
+    for (int i = 0; i < TARN_IO_EXPECT; i++)
+        jr->pc.expect[i] = -1;
+    *out = jr;
+    return TARN_OK;
+}
+
+void tarn_io_json_rows_destroy(tarn_io_json_rows *jr)
+{
+    if (!jr)
+        return;
+    jr->pc.batches = NULL; /* never the piece's own */
+    jr->pc.n_batches = jr->pc.cap_batches = 0;
+    tarn_io_piece_fini(&jr->pc);
+    tarn_io_plan_fini(&jr->plan);
+    tarn_buf_fini(&jr->pad);
+    tarn_free(jr);
+}
+
+tarn_status tarn_io_json_rows_parse(tarn_io_json_rows *jr, const uint8_t *text, size_t n,
+                                    size_t readable, tarn_batch *b, tarn_io_field_fn unknown,
+                                    void *ctx, uint8_t *first, tarn_err *err)
+{
+    if (readable < TARN_IO_PAD) { /* the scanners may read TARN_IO_PAD bytes past the end */
+        tarn_buf_reset(&jr->pad);
+        if (tarn_buf_append(&jr->pad, text, n) != TARN_OK ||
+            tarn_buf_reserve(&jr->pad, n + TARN_IO_PAD) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        memset(jr->pad.data + n, 0, TARN_IO_PAD);
+        text = (const uint8_t *)jr->pad.data;
+    }
+    for (int i = 0; i < b->n_cols; i++) /* the converters write into reserved room */
+        if (TARN_UNLIKELY(b->cols[i]->cap <= b->cols[i]->len) &&
+            tarn_vec_reserve(b->cols[i], 1) != TARN_OK)
+            return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    tarn_io_piece *pc = &jr->pc;
+    jr->slot[0] = b;
+    pc->batches = jr->slot;
+    pc->n_batches = pc->cap_batches = 1;
+    pc->rows = b->n_rows;
+    pc->batch_bytes = INT64_MIN / 2; /* one batch, never cut (one record at a time) */
+    pc->st = TARN_OK;
+    pc->n_records = 0;
+    tarn_err_clear(&pc->err);
+    jctx x;
+    memset(&x, 0, sizeof x);
+    x.job = &jr->job;
+    x.pc = pc;
+    x.plan = &jr->plan;
+    x.b = b;
+    x.end = text + n;
+    x.line_start = text;
+    x.multiline = true;
+    x.defer_commit = true;
+    x.unknown = unknown;
+    x.unknown_ctx = ctx;
+    x.first = first;
+    char wb[16];
+    const uint8_t *q = ws(&x, text);
+    if (q < x.end && *q == '{') {
+        q = record(&x, q);
+        if (q)
+            q = ws(&x, q);
+        if (q && q != x.end) {
+            jfail(&x, q, "unexpected %s after the record", describe(&x, q, wb, sizeof wb));
+            q = NULL;
+        }
+    } else {
+        jfail(&x, q, "not a JSON object");
+        q = NULL;
+    }
+    if (q && !record_commit(&x, text))
+        q = NULL;
+    tarn_status st = TARN_OK;
+    if (!q) {
+        tarn_io_piece_rollback(pc);
+        st = x.unknown_st != TARN_OK ? x.unknown_st : pc->st != TARN_OK ? pc->st : TARN_ERR_INVALID;
+        *err = pc->err;
+        err->code = st;
+    } else {
+        b->n_rows = pc->rows;
+    }
+    pc->batches = NULL;
+    pc->n_batches = pc->cap_batches = 0;
+    return st;
 }
 
 /* Cutting -------------------------------------------------------------------- */

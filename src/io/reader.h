@@ -128,4 +128,34 @@ int64_t tarn_io_reader_records(const tarn_io_reader *r);
 const tarn_io_opts *tarn_io_reader_opts(const tarn_io_reader *r);
 void tarn_io_reader_close(tarn_io_reader *r);
 
+/* One JSON record at a time -------------------------------------------------
+
+ * For records that are already split (Bronze rows): each is parsed straight
+ * into the caller's batch, with no chunking and no copy of the text. */
+typedef struct tarn_io_json_rows tarn_io_json_rows;
+
+/* A field of the record that no column names: key (unescaped) and the raw
+ * JSON text of its value. A status other than TARN_OK stops the record
+ * with that status. */
+typedef tarn_status (*tarn_io_field_fn)(void *ctx, const uint8_t *key, size_t key_len,
+                                        const uint8_t *value, size_t value_len);
+
+TARN_MUST_CHECK tarn_status tarn_io_json_rows_create(const tarn_schema *schema,
+                                                     tarn_io_json_rows **out, tarn_err *err);
+void tarn_io_json_rows_destroy(tarn_io_json_rows *jr);
+
+/* Parses the JSON object text[0..n) into row b->n_rows of b (columns of the
+ * schema; a missing key is null) and counts it in b->n_rows. readable: the
+ * bytes that may be read after text + n (fewer than 64 and the record is
+ * parsed from a padded copy). unknown (or NULL: skipped) gets the fields no
+ * column names; first (or NULL) gets, per column, the first byte of its
+ * value (0 stays for columns the record lacks). A record that does not parse
+ * or whose value does not convert is TARN_ERR_INVALID (err->msg "field
+ * 'amount': ..." for a value, "not a JSON object", ...) and b is unchanged;
+ * out of memory is TARN_ERR_NOMEM. */
+TARN_MUST_CHECK tarn_status tarn_io_json_rows_parse(tarn_io_json_rows *jr, const uint8_t *text,
+                                                    size_t n, size_t readable, tarn_batch *b,
+                                                    tarn_io_field_fn unknown, void *ctx,
+                                                    uint8_t *first, tarn_err *err);
+
 #endif

@@ -59,6 +59,9 @@ struct tarn_refine {
     } * extra;
     int n_extra, cap_extra;
     tarn_buf csv_obj, csv_val; /* scratch of csv_rescue */
+    tarn_io_json_rows *jrows;  /* JSON records parsed one at a time */
+    uint8_t *first;            /* per contract column: first byte of its value in a record */
+    tarn_buf resc;             /* _rescued_data of the record being parsed */
 };
 
 enum {
@@ -89,17 +92,19 @@ tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refi
     tarn_buf_init(&r->text);
     tarn_buf_init(&r->csv_obj);
     tarn_buf_init(&r->csv_val);
+    tarn_buf_init(&r->resc);
     r->good_schema = tarn_schema_clone(c->schema);
     r->parse_schema = tarn_schema_clone(c->schema);
     r->silver_schema = tarn_schema_clone(c->schema);
     r->seen = tarn_calloc((size_t)c->n_columns + 1, 1);
+    r->first = tarn_calloc((size_t)c->n_columns + 1, 1);
     r->name_len = tarn_calloc((size_t)c->n_columns + 1, sizeof *r->name_len);
     for (int i = 0; r->name_len && i < c->n_columns; i++)
         r->name_len[i] = strlen(c->columns[i].name);
     r->a = tarn_arena_create(0);
     tarn_status st = TARN_OK;
     if (!r->good_schema || !r->parse_schema || !r->silver_schema || !r->seen || !r->name_len ||
-        !r->a)
+        !r->first || !r->a)
         st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     else {
         for (int i = 0; i < r->good_schema->n_fields; i++) {
@@ -119,6 +124,8 @@ tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refi
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         if (st == TARN_OK)
             st = tarn_schema_parse(TARN_QUARANTINE_SCHEMA, &r->q_schema, err);
+        if (st == TARN_OK)
+            st = tarn_io_json_rows_create(r->parse_schema, &r->jrows, err);
     }
     if (st == TARN_OK) {
         r->out.good = tarn_batch_create(r->good_schema);
@@ -149,6 +156,9 @@ void tarn_refine_destroy(tarn_refine *r)
     tarn_free(r->extra);
     tarn_buf_fini(&r->csv_obj);
     tarn_buf_fini(&r->csv_val);
+    tarn_buf_fini(&r->resc);
+    tarn_io_json_rows_destroy(r->jrows);
+    tarn_free(r->first);
     tarn_free(r->seen);
     tarn_free(r->name_len);
     tarn_schema_destroy(r->q_schema);
@@ -302,50 +312,6 @@ static tarn_refine_drift *drift_for(tarn_refine *r, const char *name, size_t len
     return d;
 }
 
-/* End of the (valid) JSON value at p. */
-static bool is_value_end(char c)
-{
-    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static const char *skip_value(const char *p, const char *end)
-{
-    if (p >= end)
-        return p;
-    if (*p == '"') {
-        /* The next quote not escaped by an odd run of backslashes. */
-        for (const char *q = p + 1; q < end;) {
-            const char *e = memchr(q, '"', (size_t)(end - q));
-            if (!e)
-                return end;
-            const char *b = e;
-            while (b > p + 1 && b[-1] == '\\')
-                b--;
-            if (((e - b) & 1) == 0)
-                return e + 1;
-            q = e + 1;
-        }
-        return end;
-    }
-    if (*p == '{' || *p == '[') {
-        int depth = 0;
-        for (; p < end; p++) {
-            if (*p == '"') {
-                p = skip_value(p, end) - 1;
-                continue;
-            }
-            if (*p == '{' || *p == '[')
-                depth++;
-            else if ((*p == '}' || *p == ']') && --depth == 0)
-                return p + 1;
-        }
-        return end;
-    }
-    while (p < end && !is_value_end(*p))
-        p++;
-    return p;
-}
-
 /* Does a JSON value starting with c suit type t? */
 static bool kind_ok(tarn_type t, char c)
 {
@@ -369,95 +335,6 @@ static bool kind_ok(tarn_type t, char c)
                    ? num
                    : true;
     }
-}
-
-static const char *ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
-}
-
-/* Walks the top-level fields of a JSON object record: counts drift, builds
- * _rescued_data, enforces evolution: fail. */
-static tarn_status scan_fields(tarn_refine *r, const tarn_batch *b, int64_t row, const char *p,
-                               size_t n, tarn_err *err)
-{
-    const tarn_contract *c = r->c;
-    const char *end = p + n, *q = ws(p, end);
-    if (q >= end || *q != '{')
-        return TARN_OK; /* not an object: the parser says so */
-    memset(r->seen, 0, (size_t)c->n_columns);
-    tarn_buf resc;
-    tarn_buf_init(&resc);
-    tarn_status st = TARN_OK;
-    int guess = 0;
-    q = ws(q + 1, end);
-    while (st == TARN_OK && q < end && *q == '"') {
-        const char *ks = q + 1, *ke = skip_value(q, end) - 1;
-        bool escaped = memchr(ks, '\\', (size_t)(ke - ks)) != NULL;
-        const char *vs = ws(ke + 1, end);
-        if (vs < end && *vs == ':')
-            vs = ws(vs + 1, end);
-        const char *ve = skip_value(vs, end);
-        /* Records mostly repeat the field order: try the column after the
-         * previous match first. */
-        int col = -1;
-        size_t kl = (size_t)(ke - ks);
-        for (int t = 0; !escaped && t < c->n_columns; t++) {
-            int i = (guess + t) % c->n_columns;
-            if (r->name_len[i] == kl && c->columns[i].name[0] == ks[0] &&
-                !memcmp(c->columns[i].name, ks, kl)) {
-                col = i;
-                guess = i + 1;
-                break;
-            }
-        }
-        if (col >= 0) {
-            r->seen[col] = 1;
-            if (vs < end && !kind_ok(c->columns[col].type, *vs)) {
-                tarn_refine_drift *d = drift_for(r, ks, (size_t)(ke - ks));
-                if (d)
-                    d->kind++;
-            }
-        } else {
-            tarn_refine_drift *d = drift_for(r, ks, (size_t)(ke - ks));
-            if (d)
-                d->unknown++;
-            if (c->evolution == TARN_CT_EVOLUTION_FAIL) {
-                int32_t fl;
-                const char *file = str_at(b->cols[r->bc[B_FILE]], row, &fl);
-                st = tarn_err_set(err, TARN_ERR_DATA,
-                                  "%.*s:%lld: field '%.*s' is not in the contract of '%s' "
-                                  "(evolution: fail)",
-                                  (int)fl, file ? file : "",
-                                  (long long)tarn_vec_get_i64(b->cols[r->bc[B_LINE]], row),
-                                  (int)TARN_MIN(ke - ks, 80), ks, c->dataset);
-                break;
-            }
-            if (tarn_buf_append_char(&resc, resc.len ? ',' : '{') != TARN_OK ||
-                tarn_buf_append(&resc, ks - 1, (size_t)(ke - ks + 2)) != TARN_OK ||
-                tarn_buf_append_char(&resc, ':') != TARN_OK ||
-                tarn_buf_append(&resc, vs, (size_t)(ve - vs)) != TARN_OK)
-                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        }
-        q = ws(ve, end);
-        if (q < end && *q == ',')
-            q = ws(q + 1, end);
-    }
-    for (int i = 0; st == TARN_OK && i < c->n_columns; i++)
-        if (!r->seen[i]) {
-            tarn_refine_drift *d = drift_for(r, c->columns[i].name, strlen(c->columns[i].name));
-            if (d)
-                d->missing++;
-        }
-    if (st == TARN_OK && resc.len) {
-        if (tarn_buf_append_char(&resc, '}') != TARN_OK ||
-            !(r->rescued[row] = tarn_arena_strndup(r->a, resc.data, resc.len)))
-            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    }
-    tarn_buf_fini(&resc);
-    return st;
 }
 
 /* CSV: header columns the contract does not name (kept in r->extra for
@@ -585,6 +462,120 @@ static tarn_status csv_rescue(tarn_refine *r, int64_t row, const char *t, int32_
     return TARN_OK;
 }
 
+/* ---- JSON records ------------------------------------------------------------- */
+
+typedef struct jrow {
+    tarn_refine *r;
+    const uint8_t *stop_key; /* evolution: fail - the field that stopped the record */
+    size_t stop_len;
+} jrow;
+
+/* A field the contract does not name: counted, and kept in _rescued_data
+ * (or the run stops, with evolution: fail). */
+static tarn_status on_unknown(void *ctx, const uint8_t *key, size_t kn, const uint8_t *val,
+                              size_t vn)
+{
+    jrow *j = ctx;
+    tarn_refine *r = j->r;
+    tarn_refine_drift *d = drift_for(r, (const char *)key, kn);
+    if (d)
+        d->unknown++;
+    if (r->c->evolution == TARN_CT_EVOLUTION_FAIL) {
+        j->stop_key = key;
+        j->stop_len = kn;
+        return TARN_ERR_DATA;
+    }
+    if (tarn_buf_append_char(&r->resc, r->resc.len ? ',' : '{') != TARN_OK ||
+        tarn_buf_append_json_str(&r->resc, (const char *)key, kn) != TARN_OK ||
+        tarn_buf_append_char(&r->resc, ':') != TARN_OK ||
+        tarn_buf_append(&r->resc, val, vn) != TARN_OK)
+        return TARN_ERR_NOMEM;
+    return TARN_OK;
+}
+
+/* Parses JSON Bronze rows [from, to) straight from the _raw vector into
+ * r->parsed, one record at a time; drift and _rescued_data come from the
+ * same pass. */
+static tarn_status parse_json_run(tarn_refine *r, const tarn_batch *b, int64_t from, int64_t to,
+                                  tarn_err *err)
+{
+    const tarn_contract *c = r->c;
+    const tarn_vec *raw = b->cols[r->bc[B_RAW]], *perr = b->cols[r->bc[B_ERROR]];
+    const uint8_t *data_end = raw->bytes ? raw->bytes + raw->bytes_cap : NULL;
+    TARN_TRY(reserve_parsed(r, r->parsed->n_rows + (to - from), err));
+    jrow j = {r, NULL, 0};
+    for (int64_t i = from; i < to; i++) {
+        if (!tarn_vec_is_null(perr, i)) {
+            int32_t el;
+            const char *e = str_at(perr, i, &el);
+            char reason[400];
+            snprintf(reason, sizeof reason, "%.*s", (int)el, e);
+            TARN_TRY(fail_row(r, i, reason, "_record.json", err));
+            continue;
+        }
+        int32_t len = 0;
+        const uint8_t *t = tarn_vec_is_null(raw, i) ? NULL : tarn_vec_get_bytes(raw, i, &len);
+        if (!t) {
+            TARN_TRY(fail_row(r, i, "not a JSON object", "_record.shape", err));
+            continue;
+        }
+        memset(r->first, 0, (size_t)c->n_columns);
+        tarn_buf_reset(&r->resc);
+        tarn_err e;
+        tarn_err_clear(&e);
+        size_t readable = data_end && t + len <= data_end ? (size_t)(data_end - (t + len)) : 0;
+        tarn_status st = tarn_io_json_rows_parse(r->jrows, t, (size_t)len, readable, r->parsed,
+                                                 on_unknown, &j, r->first, &e);
+        if (st == TARN_ERR_DATA && j.stop_key) {
+            int32_t fl;
+            const char *file = str_at(b->cols[r->bc[B_FILE]], i, &fl);
+            return tarn_err_set(
+                err, TARN_ERR_DATA,
+                "%.*s:%lld: field '%.*s' is not in the contract of '%s' "
+                "(evolution: fail)",
+                (int)fl, file ? file : "", (long long)tarn_vec_get_i64(b->cols[r->bc[B_LINE]], i),
+                (int)TARN_MIN(j.stop_len, 80), (const char *)j.stop_key, c->dataset);
+        }
+        if (st == TARN_ERR_INVALID) {
+            /* "field 'amount': 'abc' is not decimal(10,2)" -> amount.type */
+            const char *m = e.msg;
+            const char *q1 = strncmp(m, "field '", 7) == 0 ? m + 7 : NULL;
+            const char *q2 = q1 ? strstr(q1, "': ") : NULL;
+            char reason[TARN_ERR_MSG_MAX + 8], rule[200];
+            if (q1 && q2) {
+                snprintf(reason, sizeof reason, "%.*s: %s", (int)(q2 - q1), q1, q2 + 3);
+                snprintf(rule, sizeof rule, "%.*s.type", (int)TARN_MIN(q2 - q1, 150), q1);
+            } else {
+                snprintf(reason, sizeof reason, "%s", m[0] ? m : "unreadable record");
+                snprintf(rule, sizeof rule, "_record.shape");
+            }
+            TARN_TRY(fail_row(r, i, reason, rule, err));
+            continue;
+        }
+        if (st != TARN_OK) {
+            *err = e;
+            return st;
+        }
+        r->parsed_src[r->parsed->n_rows - 1] = i;
+        for (int k = 0; k < c->n_columns; k++) {
+            uint8_t f = r->first[k];
+            if (TARN_LIKELY(f && kind_ok(c->columns[k].type, (char)f)))
+                continue;
+            tarn_refine_drift *d = drift_for(r, c->columns[k].name, r->name_len[k]);
+            if (d && !f)
+                d->missing++;
+            else if (d)
+                d->kind++;
+        }
+        if (r->resc.len) {
+            if (tarn_buf_append_char(&r->resc, '}') != TARN_OK ||
+                !(r->rescued[i] = tarn_arena_strndup(r->a, r->resc.data, r->resc.len)))
+                return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+    }
+    return TARN_OK;
+}
+
 /* Parses Bronze rows [from, to) (one shape) and appends the good ones to
  * r->parsed. */
 static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, int64_t to,
@@ -596,6 +587,8 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
     int32_t fl;
     const char *f = str_at(fmt, from, &fl);
     bool csv = f && fl == 3 && (!memcmp(f, "csv", 3) || !memcmp(f, "tsv", 3));
+    if (!csv)
+        return parse_json_run(r, b, from, to, err);
     tarn_buf_reset(&r->text);
     r->n_lines = 0;
     int64_t line = 1;
@@ -629,9 +622,7 @@ static tarn_status parse_run(tarn_refine *r, const tarn_batch *b, int64_t from, 
             TARN_TRY(fail_row(r, i, reason, "_record.json", err));
             continue;
         }
-        if (!csv) {
-            TARN_TRY(scan_fields(r, b, i, t ? t : "", (size_t)len, err));
-        } else if (r->n_extra > 0) {
+        if (r->n_extra > 0) {
             int32_t dlen;
             const char *d = str_at(dl, from, &dlen);
             TARN_TRY(csv_rescue(r, i, t ? t : "", t ? len : 0, d && dlen == 1 ? d[0] : ',', err));

@@ -36,6 +36,8 @@
 
 /* Bronze rows judged together (one parse spread over the thread pool). */
 #define REFINE_ROWS 65536
+/* Threads judging Bronze or writing Silver at most. */
+#define MAX_WORKERS 64
 
 /* ---- keys -------------------------------------------------------------------------- */
 
@@ -65,15 +67,12 @@ typedef struct round {
     /* merge state */
     tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
     int64_t n_first;
-    int64_t next_row;      /* insert source: next incoming row to consider */
-    int64_t handed;        /* rows handed to the writer */
-    tarn_batch *out_batch; /* insert source batch (reused) */
-    int64_t *idx;          /* its row indexes */
-    bool dry;              /* count, commit nothing */
-    uint8_t *is_del;       /* per incoming row: matches delete_when, or NULL */
-    tarn_batch *closed;    /* history: scd2 - replaced current rows, closed (valid_to set) */
-    bool closed_out;       /* closed rows handed to the writer */
-    int64_t now_us;        /* the run's time: valid_from without a timestamp sequence_by */
+    struct ins *ins; /* insert sources: slices of the incoming rows */
+    int n_ins;
+    bool dry;           /* count, commit nothing */
+    uint8_t *is_del;    /* per incoming row: matches delete_when, or NULL */
+    tarn_batch *closed; /* history: scd2 - replaced current rows, closed (valid_to set) */
+    int64_t now_us;     /* the run's time: valid_from without a timestamp sequence_by */
     /* history: scd2 with a timestamp sequence_by - every version of a key
      * that arrives newer than all before it is kept; chains of versions per
      * winning row (see history_chains) */
@@ -84,8 +83,52 @@ typedef struct round {
     int64_t *grp_w;   /* winner of each chain, ascending */
     int64_t *grp_off; /* chain g is chain[grp_off[g] .. grp_off[g + 1]) */
     int64_t n_grp;
-    int64_t handed_hist; /* history versions handed to the writer */
 } round;
+
+/* An insert source: the surviving incoming rows of [next_row, end_row),
+ * REFINE_ROWS at a time through one reused batch (one per writer lane). */
+typedef struct ins {
+    round *r;
+    int64_t next_row, end_row;
+    bool closed_out;       /* scd2: the closed rows were handed (first source only) */
+    tarn_batch *out_batch; /* reused */
+    int64_t *idx;          /* its row indexes */
+    int64_t handed;        /* rows handed to the writer */
+    int64_t handed_hist;   /* of which history versions */
+} ins;
+
+/* Slices the incoming rows into n insert sources (1 when n <= 1). */
+static tarn_status ins_init(round *r, int n, tarn_err *err)
+{
+    n = TARN_MAX(1, n);
+    r->ins = tarn_calloc((size_t)n, sizeof *r->ins);
+    if (!r->ins)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    r->n_ins = n;
+    int64_t rows = r->in->n_rows;
+    for (int k = 0; k < n; k++) {
+        r->ins[k].r = r;
+        r->ins[k].next_row = rows * k / n;
+        r->ins[k].end_row = rows * (k + 1) / n;
+        r->ins[k].closed_out = k > 0;
+    }
+    return TARN_OK;
+}
+
+static void ins_fini(round *r, int64_t *handed, int64_t *handed_hist)
+{
+    for (int k = 0; k < r->n_ins; k++) {
+        if (handed)
+            *handed += r->ins[k].handed;
+        if (handed_hist)
+            *handed_hist += r->ins[k].handed_hist;
+        tarn_batch_destroy(r->ins[k].out_batch);
+        tarn_free(r->ins[k].idx);
+    }
+    tarn_free(r->ins);
+    r->ins = NULL;
+    r->n_ins = 0;
+}
 
 #define NO_VTO INT64_MIN
 
@@ -348,48 +391,48 @@ static tarn_status eval_rows(void *ctx, const tarn_batch *b, uint8_t *match, tar
     return st;
 }
 
-/* Insert source: the surviving incoming rows, REFINE_ROWS at a time through
- * one reused batch. */
+/* Insert source (ctx: an ins). */
 static tarn_status insert_next(void *ctx, tarn_batch **out, tarn_err *err)
 {
-    round *r = ctx;
+    ins *x = ctx;
+    round *r = x->r;
     *out = NULL;
-    if (r->closed && r->closed->n_rows > 0 && !r->closed_out) { /* scd2: history first */
-        r->closed_out = true;
+    if (r->closed && r->closed->n_rows > 0 && !x->closed_out) { /* scd2: history first */
+        x->closed_out = true;
         *out = r->closed;
         return TARN_OK;
     }
-    if (!r->out_batch && !(r->out_batch = tarn_batch_create(r->in->schema)))
+    if (!x->out_batch && !(x->out_batch = tarn_batch_create(r->in->schema)))
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    if (!r->idx && !(r->idx = tarn_alloc(REFINE_ROWS * sizeof *r->idx)))
+    if (!x->idx && !(x->idx = tarn_alloc(REFINE_ROWS * sizeof *x->idx)))
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     int64_t n = 0;
-    while (r->next_row < r->in->n_rows && n < REFINE_ROWS) {
-        int64_t i = r->next_row++;
+    while (x->next_row < x->end_row && n < REFINE_ROWS) {
+        int64_t i = x->next_row++;
         if (!r->drop[i] && !(r->is_del && r->is_del[i]))
-            r->idx[n++] = i;
+            x->idx[n++] = i;
     }
     if (n == 0)
         return TARN_OK;
-    tarn_batch *b = r->out_batch;
+    tarn_batch *b = x->out_batch;
     tarn_batch_reset(b);
     for (int c = 0; c < r->in->n_cols; c++)
-        if (tarn_vec_append_take(b->cols[c], r->in->cols[c], r->idx, n) != TARN_OK)
+        if (tarn_vec_append_take(b->cols[c], r->in->cols[c], x->idx, n) != TARN_OK)
             return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     if (r->c->scd2 && b->n_cols >= r->in->n_cols + 3) { /* valid_from, valid_to, is_current */
         tarn_vec *vf = b->cols[r->in->n_cols], *vt = b->cols[r->in->n_cols + 1],
                  *ic = b->cols[r->in->n_cols + 2];
         for (int64_t j = 0; j < n; j++) {
-            int64_t to = r->vto ? r->vto[r->idx[j]] : NO_VTO;
-            r->handed_hist += to != NO_VTO;
-            if (tarn_vec_append_i64(vf, valid_from_of(r, r->idx[j])) != TARN_OK ||
+            int64_t to = r->vto ? r->vto[x->idx[j]] : NO_VTO;
+            x->handed_hist += to != NO_VTO;
+            if (tarn_vec_append_i64(vf, valid_from_of(r, x->idx[j])) != TARN_OK ||
                 tarn_vec_append_bool(ic, to == NO_VTO) != TARN_OK ||
                 (to == NO_VTO ? tarn_vec_append_null(vt) : tarn_vec_append_i64(vt, to)) != TARN_OK)
                 return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         }
     }
     b->n_rows = n;
-    r->handed += n;
+    x->handed += n;
     *out = b;
     return TARN_OK;
 }
@@ -497,12 +540,23 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             }
             wo.verify = gate;
             wo.verify_ctx = gate_ctx;
+            /* A lane per core: each gathers, encodes and compresses a slice
+             * of the rows into files of its own. */
             tarn_delta_write_result wr;
-            st = tarn_delta_write(p->silver, tarn_refine_silver_schema(rf), insert_next, rr, &wo,
-                                  &wr, err);
+            int lanes = rr->in->n_rows >= REFINE_ROWS / 2 ? tarn_pool_size(tarn_pool_default()) : 1;
+            void *ctxs[MAX_WORKERS];
+            lanes = TARN_MIN(lanes, MAX_WORKERS);
+            st = ins_init(rr, lanes, err);
+            for (int k = 0; st == TARN_OK && k < rr->n_ins; k++)
+                ctxs[k] = &rr->ins[k];
+            if (st == TARN_OK)
+                st = tarn_delta_write_sources(p->silver, tarn_refine_silver_schema(rf), rr->n_ins,
+                                              insert_next, ctxs, &wo, &wr, err);
+            int64_t handed = 0, handed_hist = 0;
+            ins_fini(rr, &handed, &handed_hist);
             if (st == TARN_OK) {
-                res->inserted += rr->handed - rr->handed_hist;
-                res->updated += rr->handed_hist;
+                res->inserted += handed - handed_hist;
+                res->updated += handed_hist;
                 res->silver_version = wr.version;
                 res->committed |= wr.committed;
             }
@@ -519,17 +573,22 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             if (n)
                 qsort(rr->first_keys, (size_t)n, sizeof *rr->first_keys, cmp_scalar);
             tarn_delta_predicate pred = {file_may_match, eval_rows, rr, "primary key match"};
+            if (st == TARN_OK)
+                st = ins_init(rr, 1, err);
             tarn_delta_merge_opts mo = {
-                insert_next, rr, app, to, dry, tarn_refine_silver_schema(rf), gate, gate_ctx};
+                insert_next, st == TARN_OK ? &rr->ins[0] : NULL, app,  to,
+                dry,         tarn_refine_silver_schema(rf),      gate, gate_ctx};
             tarn_delta_delete_result dr;
             int64_t updated_before = res->updated;
             if (st == TARN_OK)
                 st = tarn_delta_merge(p->silver, rr->n_key > 0 ? &pred : NULL, &mo, &dr, err);
+            int64_t handed = 0, handed_hist = 0;
+            ins_fini(rr, &handed, &handed_hist);
             if (st == TARN_OK) {
                 /* rows handed: new keys, replacements of matched keys, in-run
                  * history versions (closed existing rows come on top) */
-                res->inserted += rr->handed - rr->handed_hist - (res->updated - updated_before);
-                res->updated += rr->handed_hist;
+                res->inserted += handed - handed_hist - (res->updated - updated_before);
+                res->updated += handed_hist;
                 res->files_rewritten += dr.removed_files;
                 res->silver_version = dr.version;
                 res->committed |= dr.committed;
@@ -542,10 +601,11 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
 /* ---- judging Bronze in parallel ------------------------------------------------------ */
 
 /* Bronze rows are judged in chunks of REFINE_ROWS, one chunk per pool
- * thread with its own refine state, while one more task reads the next set
- * of chunks from the scan (double buffering). Outputs are folded in chunk
- * order, so results do not depend on the thread count. */
-#define MAX_WORKERS 64
+ * thread with its own refine state. Three stages overlap in each pool run:
+ * the workers judge set t, one task reads set t + 1 from the scan, one
+ * task folds the outputs of set t - 1 into the round (so every refine
+ * state is doubled: one judging, one being folded). Outputs are folded in
+ * chunk order, so results do not depend on the thread count. */
 
 typedef struct chunk {
     tarn_batch *acc; /* Bronze rows (schema borrowed from the scan) */
@@ -555,17 +615,20 @@ typedef struct chunk {
 } chunk;
 
 typedef struct judge {
+    round *r;
     tarn_delta_scan *scan;
     chunk set[2][MAX_WORKERS];
-    tarn_refine *rf[MAX_WORKERS]; /* judge of chunk k in either set */
-    int w, cur;
+    tarn_refine *rf[2][MAX_WORKERS];    /* judge of chunk k, by pool-run parity */
+    tarn_refine_out *fold[MAX_WORKERS]; /* outputs of the previous run, to fold */
+    int n_fold;
+    int w, cur, par;
     bool end;        /* the scan is exhausted */
     int64_t rows_in; /* Bronze rows read */
-    tarn_status scan_st;
-    tarn_err scan_err;
+    tarn_status scan_st, fold_st;
+    tarn_err scan_err, fold_err;
 } judge;
 
-/* Fills set s (emptied when it was folded) from the scan: whole scan
+/* Fills set s (emptied when it was judged) from the scan: whole scan
  * batches per chunk until it holds REFINE_ROWS rows. */
 static tarn_status fill_set(judge *j, int s, tarn_err *err)
 {
@@ -586,23 +649,6 @@ static tarn_status fill_set(judge *j, int s, tarn_err *err)
         }
     }
     return TARN_OK;
-}
-
-static void judge_task(void *ctx, int64_t i)
-{
-    judge *j = ctx;
-    if (i == j->w) { /* the reader */
-        tarn_err_clear(&j->scan_err);
-        if (!j->end)
-            j->scan_st = fill_set(j, 1 - j->cur, &j->scan_err);
-        return;
-    }
-    chunk *ch = &j->set[j->cur][i];
-    ch->ro = NULL;
-    ch->st = TARN_OK;
-    tarn_err_clear(&ch->err);
-    if (ch->acc && ch->acc->n_rows > 0)
-        ch->st = tarn_refine_batch(j->rf[i], ch->acc, &ch->ro, &ch->err);
 }
 
 /* Adds a chunk's outputs to the round. */
@@ -631,6 +677,29 @@ static tarn_status fold_chunk(round *r, const tarn_refine_out *ro, tarn_err *err
     return TARN_OK;
 }
 
+static void judge_task(void *ctx, int64_t i)
+{
+    judge *j = ctx;
+    if (i == j->w) { /* the reader */
+        tarn_err_clear(&j->scan_err);
+        j->scan_st = j->end ? TARN_OK : fill_set(j, 1 - j->cur, &j->scan_err);
+        return;
+    }
+    if (i == j->w + 1) { /* the folder */
+        tarn_err_clear(&j->fold_err);
+        j->fold_st = TARN_OK;
+        for (int k = 0; k < j->n_fold && j->fold_st == TARN_OK; k++)
+            j->fold_st = fold_chunk(j->r, j->fold[k], &j->fold_err);
+        return;
+    }
+    chunk *ch = &j->set[j->cur][i];
+    ch->ro = NULL;
+    ch->st = TARN_OK;
+    tarn_err_clear(&ch->err);
+    if (ch->acc && ch->acc->n_rows > 0)
+        ch->st = tarn_refine_batch(j->rf[j->par][i], ch->acc, &ch->ro, &ch->err);
+}
+
 /* Judges every row of the scan into r->in (good) and r->q (quarantine). */
 static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
                              tarn_delta_scan *scan, tarn_err *err)
@@ -638,29 +707,38 @@ static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
     judge *j = tarn_calloc(1, sizeof *j);
     if (!j)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    j->r = r;
     j->scan = scan;
     j->w = TARN_MAX(1, TARN_MIN(MAX_WORKERS, tarn_pool_size(tarn_pool_default())));
     tarn_status st = TARN_OK;
-    for (int k = 0; k < j->w && st == TARN_OK; k++)
-        st = tarn_refine_create(c, now_us, &j->rf[k], err);
+    for (int k = 0; k < j->w && st == TARN_OK; k++) {
+        st = tarn_refine_create(c, now_us, &j->rf[0][k], err);
+        if (st == TARN_OK)
+            st = tarn_refine_create(c, now_us, &j->rf[1][k], err);
+    }
     if (st == TARN_OK)
         st = fill_set(j, 0, err);
     while (st == TARN_OK) {
         bool any = false;
         for (int k = 0; k < j->w; k++)
             any |= j->set[j->cur][k].acc && j->set[j->cur][k].acc->n_rows > 0;
-        if (!any)
+        if (!any && j->n_fold == 0)
             break;
-        bool read = !j->end;
         j->scan_st = TARN_OK;
-        tarn_pool_run(tarn_pool_default(), j->w + (read ? 1 : 0), judge_task, j);
+        j->fold_st = TARN_OK;
+        tarn_pool_run(tarn_pool_default(), j->w + 2, judge_task, j);
+        if (j->fold_st != TARN_OK) {
+            *err = j->fold_err;
+            st = j->fold_st;
+        }
+        j->n_fold = 0;
         for (int k = 0; k < j->w && st == TARN_OK; k++) {
             chunk *ch = &j->set[j->cur][k];
             if (ch->st != TARN_OK) {
                 *err = ch->err;
                 st = ch->st;
             } else if (ch->ro) {
-                st = fold_chunk(r, ch->ro, err);
+                j->fold[j->n_fold++] = ch->ro;
             }
             if (ch->acc) {
                 tarn_batch_reset(ch->acc);
@@ -672,6 +750,7 @@ static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
             st = j->scan_st;
         }
         j->cur = 1 - j->cur;
+        j->par = 1 - j->par;
     }
     r->res->rows_in += j->rows_in;
     for (int s = 0; s < 2; s++)
@@ -679,9 +758,8 @@ static tarn_status judge_all(round *r, const tarn_contract *c, int64_t now_us,
             if (j->set[s][k].acc)
                 j->set[s][k].acc->schema = NULL; /* borrowed from the scan */
             tarn_batch_destroy(j->set[s][k].acc);
+            tarn_refine_destroy(j->rf[s][k]);
         }
-    for (int k = 0; k < j->w; k++)
-        tarn_refine_destroy(j->rf[k]);
     tarn_free(j);
     return st;
 }
@@ -827,9 +905,7 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     tarn_keyindex_destroy(r.ki);
     tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
-    tarn_batch_destroy(r.out_batch);
     tarn_batch_destroy(r.closed);
-    tarn_free(r.idx);
     tarn_batch_destroy(r.q);
     tarn_refine_destroy(rf);
     tarn_arena_destroy(a);
@@ -1094,9 +1170,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     tarn_buf_fini(&r.key);
     tarn_buf_fini(&h.key);
     tarn_batch_destroy(r.in);
-    tarn_batch_destroy(r.out_batch);
     tarn_batch_destroy(r.closed);
-    tarn_free(r.idx);
     tarn_batch_destroy(bb);
     tarn_schema_destroy(bs);
     tarn_refine_destroy(rf);

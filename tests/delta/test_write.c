@@ -532,6 +532,75 @@ static void test_verify_hook(void **state)
     tarn_schema_destroy(s);
 }
 
+/* Sources written by lanes of their own; a source that fails, fails the
+ * write and leaves no file behind. */
+typedef struct lane_src {
+    const tarn_schema *s;
+    int64_t start, n, step; /* ids start, start+step... (n rows, in batches of 1000) */
+    int64_t done;
+    bool fail;
+    tarn_batch *b;
+} lane_src;
+
+static tarn_status lane_next(void *ctx, tarn_batch **out, tarn_err *err)
+{
+    lane_src *l = ctx;
+    *out = NULL;
+    if (l->done == l->n)
+        return l->fail ? tarn_err_set(err, TARN_ERR_IO, "source broke") : TARN_OK;
+    int64_t k = TARN_MIN(1000, l->n - l->done);
+    tarn_batch_destroy(l->b);
+    l->b = dw_batch_ids(l->s, l->start + l->done, k, NULL, 0);
+    l->done += k;
+    *out = l->b;
+    return TARN_OK;
+}
+
+static void test_write_sources(void **state)
+{
+    (void)state;
+    const char *t = table("lanes");
+    tarn_schema *s = dw_schema("id int64, c string");
+    lane_src src[3] = {{s, 0, 2500, 1, 0, false, NULL},
+                       {s, 2500, 10, 1, 0, false, NULL},
+                       {s, 2510, 3000, 1, 0, false, NULL}};
+    void *ctxs[3] = {&src[0], &src[1], &src[2]};
+    tarn_delta_write_result r;
+    tarn_err err;
+    assert_int_equal(tarn_delta_write_sources(t, s, 3, lane_next, ctxs, NULL, &r, &err), TARN_OK);
+    assert_int_equal(r.rows, 5510);
+    assert_int_equal(r.files, 3);
+    /* The table reads as the sources in order. */
+    tarn_delta_snapshot *snap = dw_load(t, -1);
+    tarn_delta_scan *sc;
+    assert_int_equal(tarn_delta_scan_open(snap, NULL, &sc, &err), TARN_OK);
+    tarn_batch *b;
+    int64_t expect = 0;
+    while (tarn_delta_scan_next(sc, &b, &err) == TARN_OK && b)
+        for (int64_t i = 0; i < b->n_rows; i++)
+            assert_int_equal(tarn_vec_get_i64(b->cols[0], i), expect++);
+    assert_int_equal(expect, 5510);
+    tarn_delta_scan_close(sc);
+    tarn_delta_snapshot_destroy(snap);
+    for (int i = 0; i < 3; i++) {
+        tarn_batch_destroy(src[i].b);
+        src[i].b = NULL;
+        src[i].done = 0;
+    }
+    /* One source fails: nothing committed, no file of the failed write left. */
+    src[1].fail = true;
+    assert_int_equal(tarn_delta_write_sources(t, s, 3, lane_next, ctxs, NULL, &r, &err),
+                     TARN_ERR_IO);
+    assert_string_equal(err.msg, "source broke");
+    assert_null(dw_commit_text(t, 1));
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "test $(ls %s/*.parquet | wc -l) = 3", t);
+    assert_int_equal(system(cmd), 0);
+    for (int i = 0; i < 3; i++)
+        tarn_batch_destroy(src[i].b);
+    tarn_schema_destroy(s);
+}
+
 static void test_append_only_and_config(void **state)
 {
     (void)state;
@@ -990,6 +1059,7 @@ int main(void)
         cmocka_unit_test(test_protocols),       cmocka_unit_test(test_refused_features),
         cmocka_unit_test(test_delete),          cmocka_unit_test(test_delete_partitioned),
         cmocka_unit_test(test_foreign_tables),  cmocka_unit_test(test_verify_hook),
+        cmocka_unit_test(test_write_sources),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
