@@ -58,10 +58,16 @@ typedef struct tarn_io_src {
     bool zs_started;          /* some zstd input was fed */
     int64_t raw_read;         /* raw bytes consumed, for progress */
     bool eof;                 /* decompressed stream fully delivered */
+    bool ranged;              /* file input limited to range_left more raw bytes */
+    int64_t range_left;
 } tarn_io_src;
 
 TARN_MUST_CHECK tarn_status tarn_io_src_open_file(tarn_io_src *s, const char *path, tarn_err *err);
 void tarn_io_src_open_mem(tarn_io_src *s, const void *data, size_t n, const char *path);
+/* File input only, before anything was read: the input becomes the raw
+ * bytes [offset, offset + length) of the file. */
+TARN_MUST_CHECK tarn_status tarn_io_src_range(tarn_io_src *s, int64_t offset, int64_t length,
+                                              tarn_err *err);
 /* Up to want raw bytes from the start of the input without consuming them. */
 TARN_MUST_CHECK tarn_status tarn_io_src_peek(tarn_io_src *s, size_t want, const uint8_t **out,
                                              size_t *out_n, tarn_err *err);

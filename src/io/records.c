@@ -281,6 +281,28 @@ tarn_status tarn_io_records_open(const char *path, const tarn_io_opts *opts, tar
     return records_open(path, NULL, 0, NULL, opts, out, err);
 }
 
+tarn_status tarn_io_records_open_range(const char *path, const tarn_io_opts *opts, int64_t offset,
+                                       int64_t length, int64_t first_line, tarn_io_records **out,
+                                       tarn_err *err)
+{
+    *out = NULL;
+    if (!opts || opts->format == TARN_IO_AUTO || opts->compression != TARN_IO_COMP_NONE)
+        return tarn_err_set(err, TARN_ERR_INTERNAL,
+                            "a byte range needs a named format and no compression");
+    tarn_io_records *r;
+    TARN_TRY(records_open(path, NULL, 0, NULL, opts, &r, err));
+    tarn_status st = tarn_io_src_range(&r->src, offset, length, err);
+    if (st != TARN_OK) {
+        tarn_io_records_close(r);
+        return st;
+    }
+    r->line = first_line;
+    r->offset = offset;
+    r->started = offset > 0; /* a byte order mark only opens the file */
+    *out = r;
+    return TARN_OK;
+}
+
 tarn_status tarn_io_records_open_mem(const void *data, size_t n, const char *name,
                                      const tarn_io_opts *opts, tarn_io_records **out, tarn_err *err)
 {

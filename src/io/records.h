@@ -33,6 +33,14 @@ TARN_MUST_CHECK tarn_status tarn_io_records_open(const char *path, const tarn_io
 TARN_MUST_CHECK tarn_status tarn_io_records_open_mem(const void *data, size_t n, const char *name,
                                                      const tarn_io_opts *opts,
                                                      tarn_io_records **out, tarn_err *err);
+/* The records of the raw bytes [offset, offset + length) of an
+ * uncompressed file, for reading one file in parallel ranges: opts must
+ * name the format (NDJSON: offset at a line start) and compression NONE;
+ * line numbers start at first_line and offsets at offset. */
+TARN_MUST_CHECK tarn_status tarn_io_records_open_range(const char *path, const tarn_io_opts *opts,
+                                                       int64_t offset, int64_t length,
+                                                       int64_t first_line, tarn_io_records **out,
+                                                       tarn_err *err);
 /* Options after detection (format, compression, delimiter). */
 const tarn_io_opts *tarn_io_records_opts(const tarn_io_records *r);
 /* CSV/TSV header row as text (available after the first next()), or NULL. */

@@ -33,6 +33,19 @@ tarn_status tarn_io_src_open_file(tarn_io_src *s, const char *path, tarn_err *er
     return TARN_OK;
 }
 
+tarn_status tarn_io_src_range(tarn_io_src *s, int64_t offset, int64_t length, tarn_err *err)
+{
+    if (s->fd < 0 || offset < 0 || length < 0)
+        return tarn_err_set(err, TARN_ERR_INTERNAL, "a byte range needs file input");
+    if (lseek(s->fd, (off_t)offset, SEEK_SET) < 0)
+        return tarn_err_errno(err, "cannot seek", s->path);
+    s->in_len = s->in_pos = 0;
+    s->raw_eof = false;
+    s->ranged = true;
+    s->range_left = length;
+    return TARN_OK;
+}
+
 void tarn_io_src_open_mem(tarn_io_src *s, const void *data, size_t n, const char *path)
 {
     memset(s, 0, sizeof *s);
@@ -69,7 +82,14 @@ static tarn_status fill_raw(tarn_io_src *s, tarn_err *err)
         s->in_pos = 0;
     }
     while (s->in_len < s->in_cap) {
-        ssize_t k = read(s->fd, s->in + s->in_len, s->in_cap - s->in_len);
+        size_t want = s->in_cap - s->in_len;
+        if (s->ranged && (int64_t)want > s->range_left)
+            want = (size_t)s->range_left;
+        if (want == 0) {
+            s->raw_eof = true;
+            break;
+        }
+        ssize_t k = read(s->fd, s->in + s->in_len, want);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -80,6 +100,8 @@ static tarn_status fill_raw(tarn_io_src *s, tarn_err *err)
             break;
         }
         s->in_len += (size_t)k;
+        if (s->ranged)
+            s->range_left -= k;
         break; /* one read per refill keeps latency low on pipes */
     }
     return TARN_OK;
@@ -194,8 +216,10 @@ static tarn_status read_plain(tarn_io_src *s, uint8_t *dst, size_t cap, size_t *
         return TARN_OK;
     }
     /* Large reads go straight into the caller's buffer. */
+    if (s->ranged && (int64_t)cap > s->range_left)
+        cap = (size_t)s->range_left;
     for (;;) {
-        ssize_t k = read(s->fd, dst, cap);
+        ssize_t k = cap ? read(s->fd, dst, cap) : 0;
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -203,6 +227,8 @@ static tarn_status read_plain(tarn_io_src *s, uint8_t *dst, size_t cap, size_t *
         }
         if (k == 0)
             s->raw_eof = true;
+        if (s->ranged)
+            s->range_left -= k;
         s->raw_read += k;
         *out_n = (size_t)k;
         return TARN_OK;

@@ -199,18 +199,28 @@ typedef struct block_job {
     const uint8_t *data;
     size_t size;
     uint64_t (*h)[2];
+    int64_t *nl; /* newlines per block, or NULL */
 } block_job;
 
 static void hash_block(void *ctx, int64_t i)
 {
     block_job *j = ctx;
     size_t at = (size_t)i * CONTENT_BLOCK, n = TARN_MIN(CONTENT_BLOCK, j->size - at);
-    j->h[i][0] = tarn_hash_bytes(j->data + at, n, 3);
-    j->h[i][1] = tarn_hash_bytes(j->data + at, n, 4);
+    const uint8_t *p = j->data + at;
+    j->h[i][0] = tarn_hash_bytes(p, n, 3);
+    j->h[i][1] = tarn_hash_bytes(p, n, 4);
+    if (j->nl) {
+        int64_t k = 0;
+        for (const uint8_t *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+            k++;
+        j->nl[i] = k;
+    }
 }
 
-/* "tarn.bronze.content.<hash of the raw bytes>" */
-static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *bytes,
+/* "tarn.bronze.content.<hash of the raw bytes>". With nl (or NULL), *nl
+ * gets the newlines of every CONTENT_BLOCK of the file (heap; NULL when
+ * the file could not be mapped). */
+static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *bytes, int64_t **nl,
                               tarn_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -228,14 +238,21 @@ static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *
      * window of the file resident. */
     size_t size = (size_t)sb.st_size, win = CONTENT_BLOCK * 64;
     uint64_t(*bh)[2] = size > 0 ? tarn_alloc(64 * sizeof *bh) : NULL;
+    int64_t *nls = NULL;
+    if (nl && size > 0 && !(nls = tarn_calloc(size / CONTENT_BLOCK + 1, sizeof *nls))) {
+        tarn_free(bh);
+        close(fd);
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
     size_t at = 0;
     while (bh && at < size) {
         size_t n = TARN_MIN(win, size - at);
         void *map = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, (off_t)at);
         if (map == MAP_FAILED)
             break;
+        (void)madvise(map, n, MADV_SEQUENTIAL);
         int64_t n_blocks = (int64_t)((n + CONTENT_BLOCK - 1) / CONTENT_BLOCK);
-        block_job j = {map, n, bh};
+        block_job j = {map, n, bh, nls ? nls + at / CONTENT_BLOCK : NULL};
         tarn_pool_run(tarn_pool_default(), n_blocks, hash_block, &j);
         munmap(map, n);
         for (int64_t i = 0; i < n_blocks; i++) {
@@ -247,6 +264,8 @@ static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *
     tarn_free(bh);
     total = (int64_t)at;
     if (at < size) {
+        tarn_free(nls); /* read() blocks: no counts */
+        nls = NULL;
         /* Not mappable: the same fold over read() blocks from where the
          * mapping stopped. */
         uint8_t *buf = tarn_alloc(CONTENT_BLOCK);
@@ -276,6 +295,10 @@ static tarn_status content_id(const char *path, char *out, size_t cap, int64_t *
     hex128(h1, h2, h);
     snprintf(out, cap, "tarn.bronze.content.%s", h);
     *bytes = total;
+    if (nl)
+        *nl = nls;
+    else
+        tarn_free(nls);
     return st;
 }
 
@@ -291,19 +314,30 @@ static bool known(const char **ids, int n, const char *id)
 
 /* ---- streaming records into batches ------------------------------------------- */
 
+/* What a lane reads: a whole input file, or a byte range of a large
+ * uncompressed NDJSON file (split at line starts so both cores ingest it). */
+typedef struct piece {
+    int file;         /* index into o->files */
+    int64_t off, len; /* byte range; len < 0: the whole file */
+    int64_t line;     /* line number at off */
+    const char *format;
+    int64_t records, bad_json, bytes; /* landed from this piece */
+} piece;
+
 typedef struct feed {
     const tarn_bronze_opts *o;
     tarn_bronze_result *res;
     const tarn_schema *schema;
     tarn_batch *batch;
-    int *pending; /* indices of files to ingest */
-    int n_pending, next;
+    piece *pieces; /* this lane's pieces, in order */
+    int n_pieces, next;
+    bool report;          /* call on_file as each piece (a whole file) ends */
     tarn_io_records *rec; /* current text file, or NULL */
     tarn_pq_file *pq;     /* current Parquet file, or NULL */
     tarn_pq_scan *pqs;
     int64_t pq_row;  /* rows of the Parquet file so far */
     tarn_buf render; /* a Parquet batch rendered as NDJSON */
-    tarn_bronze_file *cur;
+    piece *cur;
     char abs[PATH_MAX];
     const char *fmt;
     char delim[2];
@@ -329,12 +363,11 @@ static bool is_parquet(const tarn_bronze_opts *o, const char *path)
 
 static tarn_status open_next(feed *f, tarn_err *err)
 {
-    int i = f->pending[f->next++];
-    f->cur = &f->res->per_file[i];
-    const char *path = f->o->files[i];
+    piece *pc = f->cur = &f->pieces[f->next++];
+    const char *path = f->o->files[pc->file];
     if (!realpath(path, f->abs))
         snprintf(f->abs, sizeof f->abs, "%s", path);
-    if (is_parquet(f->o, path)) {
+    if (pc->len < 0 && is_parquet(f->o, path)) {
         /* Rows land as their canonical JSON text (lossless: decimals as
          * strings, timestamps in ISO form), so one Bronze schema holds
          * every format and Silver reads them like JSON records. */
@@ -342,13 +375,20 @@ static tarn_status open_next(feed *f, tarn_err *err)
         TARN_TRY(tarn_pq_scan_open(f->pq, NULL, &f->pqs, err));
         f->pq_row = 0;
         f->fmt = "parquet";
-        f->cur->format = f->fmt;
+        pc->format = f->fmt;
         return TARN_OK;
     }
-    TARN_TRY(tarn_io_records_open(path, &f->o->io, &f->rec, err));
+    if (pc->len >= 0) {
+        tarn_io_opts io = f->o->io;
+        io.format = TARN_IO_NDJSON;
+        io.compression = TARN_IO_COMP_NONE;
+        TARN_TRY(tarn_io_records_open_range(path, &io, pc->off, pc->len, pc->line, &f->rec, err));
+    } else {
+        TARN_TRY(tarn_io_records_open(path, &f->o->io, &f->rec, err));
+    }
     const tarn_io_opts *ro = tarn_io_records_opts(f->rec);
     f->fmt = tarn_io_format_name(ro->format);
-    f->cur->format = f->fmt;
+    pc->format = f->fmt;
     f->delim[0] = ro->delimiter;
     f->delim[1] = '\0';
     return TARN_OK;
@@ -368,10 +408,14 @@ static void finish_file(feed *f)
         tarn_io_records_close(f->rec);
         f->rec = NULL;
     }
-    f->res->bytes += f->cur->bytes;
-    f->res->files++;
-    if (f->o->on_file)
-        f->o->on_file(f->o->ctx, f->cur);
+    if (f->report && f->o->on_file) { /* one lane: each file as it ends */
+        tarn_bronze_file pf = f->res->per_file[f->cur->file];
+        pf.format = f->cur->format;
+        pf.records = f->cur->records;
+        pf.bad_json = f->cur->bad_json;
+        pf.bytes = f->cur->bytes;
+        f->o->on_file(f->o->ctx, &pf);
+    }
 }
 
 #define APPEND(expr)                                                                               \
@@ -388,7 +432,7 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
     tarn_vec **c = f->batch->cols;
     for (;;) {
         if (!f->rec && !f->pq) {
-            if (f->next >= f->n_pending)
+            if (f->next >= f->n_pieces)
                 break;
             TARN_TRY(open_next(f, err));
         }
@@ -396,7 +440,7 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
             tarn_batch *pb;
             tarn_status ps = tarn_pq_scan_next(f->pqs, &pb, err);
             if (ps != TARN_OK)
-                return tarn_err_at_path(err, f->o->files[f->pending[f->next - 1]]);
+                return tarn_err_at_path(err, f->o->files[f->cur->file]);
             if (!pb) {
                 finish_file(f);
                 if (f->batch->cols[0]->len > 0)
@@ -426,14 +470,13 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
                 p = nl ? nl + 1 : end;
             }
             f->cur->records += n;
-            f->res->records += n;
             break;
         }
         const tarn_io_record *recs;
         int n;
         tarn_status st = tarn_io_records_next(f->rec, &recs, &n, err);
         if (st != TARN_OK)
-            return tarn_err_at_path(err, f->o->files[f->pending[f->next - 1]]);
+            return tarn_err_at_path(err, f->o->files[f->cur->file]);
         if (n == 0) {
             finish_file(f);
             if (f->batch->cols[0]->len > 0)
@@ -460,7 +503,6 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
             if (r->error) {
                 APPEND(tarn_vec_append_bytes(c[C_ERROR], r->error, (int64_t)strlen(r->error)));
                 f->cur->bad_json++;
-                f->res->bad_json++;
             } else {
                 APPEND(tarn_vec_append_null(c[C_ERROR]));
             }
@@ -471,7 +513,6 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
             APPEND(tarn_vec_append_bytes(c[C_BATCH], f->res->batch_id, batch_len));
         }
         f->cur->records += n;
-        f->res->records += n;
         /* The records' bytes belong to the reader until its next call: hand
          * the batch out now. */
         break;
@@ -480,6 +521,89 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
         return TARN_OK;
     TARN_TRY(tarn_batch_finish(f->batch, err));
     *out = f->batch;
+    return TARN_OK;
+}
+
+/* ---- pieces -------------------------------------------------------------------- */
+
+/* Lanes at most, and the input size from which a file is split (and lanes
+ * are used at all). */
+#define MAX_LANES 16
+#define SPLIT_MIN ((int64_t)64 << 20)
+
+/* A large uncompressed NDJSON file can be read in byte ranges. */
+static int64_t split_min(const tarn_bronze_opts *o)
+{
+    return o->split_min > 0 ? o->split_min : SPLIT_MIN;
+}
+
+static bool splittable(const tarn_bronze_opts *o, const char *path, off_t size)
+{
+    if (size < split_min(o) || is_parquet(o, path))
+        return false;
+    tarn_io_opts io = o->io;
+    tarn_err e;
+    return tarn_io_detect(path, &io, &e) == TARN_OK && io.format == TARN_IO_NDJSON &&
+           io.compression == TARN_IO_COMP_NONE;
+}
+
+/* First byte after the first newline at or after `at`, or -1 when there is
+ * none before the end. */
+static int64_t next_line(int fd, int64_t at, int64_t size)
+{
+    uint8_t buf[65536];
+    while (at < size) {
+        ssize_t k = pread(fd, buf, sizeof buf, (off_t)at);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        const uint8_t *nl = memchr(buf, '\n', (size_t)k);
+        if (nl)
+            return at + (nl - buf) + 1;
+        at += k;
+    }
+    return -1;
+}
+
+/* The pieces of the pending files, in order: a splittable file (its
+ * newline counts in nls[i]) becomes `lanes` ranges starting at line starts
+ * near block boundaries, with their first line numbers; others are whole. */
+static tarn_status plan_pieces(const tarn_bronze_opts *o, const int *pending, int n_pending,
+                               int64_t *const *nls, const int64_t *sizes, int lanes, piece **out,
+                               int *n_out, tarn_err *err)
+{
+    piece *v = tarn_calloc((size_t)n_pending * (size_t)lanes + 1, sizeof *v);
+    if (!v)
+        return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    int n = 0;
+    for (int q = 0; q < n_pending; q++) {
+        int i = pending[q];
+        const int64_t *nl = nls[i];
+        int fd = nl ? open(o->files[i], O_RDONLY | O_CLOEXEC) : -1;
+        if (fd < 0) {
+            v[n++] = (piece){.file = i, .off = 0, .len = -1, .line = 1};
+            continue;
+        }
+        int64_t size = sizes[i],
+                blocks = (size + (int64_t)CONTENT_BLOCK - 1) / (int64_t)CONTENT_BLOCK;
+        int64_t start = 0, line = 1, b_done = 0, nl_before = 0;
+        for (int k = 1; k < lanes; k++) {
+            int64_t b = blocks * k / lanes;
+            while (b_done < b) /* newlines before block b */
+                nl_before += nl[b_done++];
+            int64_t cut = next_line(fd, b * (int64_t)CONTENT_BLOCK, size);
+            if (cut <= start || cut >= size)
+                continue;
+            v[n++] = (piece){.file = i, .off = start, .len = cut - start, .line = line};
+            start = cut;
+            line = nl_before + 2; /* no newline in [block b, cut - 1), one at cut - 1 */
+        }
+        close(fd);
+        v[n++] = (piece){.file = i, .off = start, .len = size - start, .line = line};
+    }
+    *out = v;
+    *n_out = n;
     return TARN_OK;
 }
 
@@ -527,8 +651,11 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
     char(*txn)[64] = tarn_calloc((size_t)o->n_files * 2 + 1, sizeof *txn);
     const char **txn_ptrs = tarn_calloc((size_t)o->n_files * 2 + 1, sizeof *txn_ptrs);
     int *pending = tarn_calloc((size_t)o->n_files + 1, sizeof *pending);
+    int64_t **nls = tarn_calloc((size_t)o->n_files + 1, sizeof *nls); /* splittable files */
+    int64_t *sizes = tarn_calloc((size_t)o->n_files + 1, sizeof *sizes);
     int n_txn = 0, n_pending = 0;
-    if (st == TARN_OK && (!txn || !txn_ptrs || !pending))
+    int lanes = TARN_MAX(1, TARN_MIN(MAX_LANES, tarn_pool_size(tarn_pool_default())));
+    if (st == TARN_OK && (!txn || !txn_ptrs || !pending || !nls || !sizes))
         st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     for (int i = 0; st == TARN_OK && i < o->n_files; i++) {
         tarn_bronze_file *pf = &out->per_file[i];
@@ -549,7 +676,10 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
             pf->reason = "already ingested (same path, size and modification time)";
         } else {
             int64_t bytes;
-            st = content_id(o->files[i], cid, sizeof cid, &bytes, err);
+            sizes[i] = (int64_t)sb.st_size;
+            st = content_id(o->files[i], cid, sizeof cid, &bytes,
+                            lanes > 1 && splittable(o, o->files[i], sb.st_size) ? &nls[i] : NULL,
+                            err);
             if (st != TARN_OK)
                 break;
             bool dup_run = false;
@@ -580,20 +710,50 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
     tarn_free(ids);
     tarn_delta_snapshot_destroy(snap);
 
+    piece *pieces = NULL;
+    int n_pieces = 0;
+    if (st == TARN_OK && n_pending > 0)
+        st = plan_pieces(o, pending, n_pending, nls, sizes, lanes, &pieces, &n_pieces, err);
     if (st == TARN_OK && n_pending > 0) {
+        /* Lanes: contiguous runs of pieces of about equal bytes, each fed
+         * and written on a thread of its own; files join the commit in lane
+         * order, so Bronze keeps the arrival order. */
+        int64_t total = 0;
+        for (int k = 0; k < n_pieces; k++)
+            total += pieces[k].len >= 0 ? pieces[k].len : sizes[pieces[k].file];
+        if (total < split_min(o) || n_pieces < 2)
+            lanes = 1;
+        lanes = TARN_MIN(lanes, n_pieces);
         tarn_schema *schema = tarn_bronze_schema();
-        feed f = {0};
-        f.o = o;
-        f.res = out;
-        f.schema = schema;
-        f.pending = pending;
-        f.n_pending = n_pending;
-        f.now_us = o->now_us ? o->now_us : tarn_now_us();
-        f.batch = schema ? tarn_batch_create(schema) : NULL;
-        tarn_buf_init(&f.render);
-        if (!f.batch) {
+        feed *fs = tarn_calloc((size_t)lanes, sizeof *fs);
+        void *ctxs[MAX_LANES];
+        int64_t now_us = o->now_us ? o->now_us : tarn_now_us();
+        int at = 0;
+        int64_t acc = 0;
+        for (int l = 0; fs && l < lanes; l++) {
+            feed *f = &fs[l];
+            ctxs[l] = f;
+            f->o = o;
+            f->res = out;
+            f->schema = schema;
+            f->report = lanes == 1;
+            f->now_us = now_us;
+            f->pieces = pieces + at;
+            int64_t goal = total * (l + 1) / lanes;
+            while (at < n_pieces && (l == lanes - 1 || acc < goal || f->n_pieces == 0) &&
+                   n_pieces - at > lanes - 1 - l) {
+                acc += pieces[at].len >= 0 ? pieces[at].len : sizes[pieces[at].file];
+                f->n_pieces++;
+                at++;
+            }
+            tarn_buf_init(&f->render);
+            f->batch = schema ? tarn_batch_create(schema) : NULL;
+            if (!f->batch)
+                st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+        if (!fs || !schema)
             st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-        } else {
+        if (st == TARN_OK) {
             tarn_delta_write_opts wo;
             tarn_delta_write_opts_init(&wo);
             tarn_delta_kv cfg[] = {{"delta.appendOnly", "true"},
@@ -604,19 +764,43 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
             wo.n_txn_ids = n_txn;
             wo.txn_version = 0;
             tarn_delta_write_result wr;
-            st = tarn_delta_write(o->table, schema, feed_next, &f, &wo, &wr, err);
+            st = tarn_delta_write_sources(o->table, schema, lanes, feed_next, ctxs, &wo, &wr, err);
             if (st == TARN_OK) {
                 out->committed = wr.committed;
                 out->version = wr.version;
             }
         }
-        tarn_io_records_close(f.rec);
-        tarn_pq_scan_close(f.pqs);
-        tarn_pq_file_close(f.pq);
-        tarn_buf_fini(&f.render);
-        tarn_batch_destroy(f.batch);
+        for (int l = 0; fs && l < lanes; l++) {
+            tarn_io_records_close(fs[l].rec);
+            tarn_pq_scan_close(fs[l].pqs);
+            tarn_pq_file_close(fs[l].pq);
+            tarn_buf_fini(&fs[l].render);
+            tarn_batch_destroy(fs[l].batch);
+        }
+        tarn_free(fs);
         tarn_schema_destroy(schema);
+        /* Per-file counts from the pieces, reported in input order. */
+        for (int k = 0; st == TARN_OK && k < n_pieces; k++) {
+            tarn_bronze_file *pf = &out->per_file[pieces[k].file];
+            pf->format = pieces[k].format;
+            pf->records += pieces[k].records;
+            pf->bad_json += pieces[k].bad_json;
+            pf->bytes += pieces[k].bytes;
+            out->records += pieces[k].records;
+            out->bad_json += pieces[k].bad_json;
+            out->bytes += pieces[k].bytes;
+            if (k + 1 == n_pieces || pieces[k + 1].file != pieces[k].file) {
+                out->files++;
+                if (lanes > 1 && o->on_file)
+                    o->on_file(o->ctx, pf);
+            }
+        }
     }
+    for (int i = 0; nls && i < o->n_files; i++)
+        tarn_free(nls[i]);
+    tarn_free(nls);
+    tarn_free(sizes);
+    tarn_free(pieces);
     tarn_free(txn);
     tarn_free(txn_ptrs);
     tarn_free(pending);

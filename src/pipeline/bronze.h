@@ -50,6 +50,9 @@ typedef struct tarn_bronze_opts {
     bool force;        /* ingest files seen before too */
     const char *codec; /* Parquet codec name of the new files (NULL: lz4_raw) */
     int64_t now_us;    /* _ingested_at; 0 = the clock */
+    int64_t split_min; /* inputs from this many bytes in all are ingested by one lane per
+                          core, uncompressed NDJSON files of this size split into line-
+                          aligned byte ranges; 0 = 64 MiB */
     void (*on_file)(void *ctx, const tarn_bronze_file *f); /* after each file, or NULL */
     void *ctx;
 } tarn_bronze_opts;
