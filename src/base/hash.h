@@ -11,6 +11,9 @@
 #include "base/common.h"
 
 uint64_t tarn_hash_bytes(const void *p, size_t n, uint64_t seed);
+/* out[0] = tarn_hash_bytes(p, n, seed_a), out[1] = the same with seed_b, in
+ * one pass over the bytes. */
+void tarn_hash_bytes2(const void *p, size_t n, uint64_t seed_a, uint64_t seed_b, uint64_t out[2]);
 
 /* Mixes a 64-bit value into a well-distributed hash. */
 static inline uint64_t tarn_hash_u64(uint64_t x)

@@ -15,6 +15,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define CHUNK         ((size_t)1 << 20)
 #define MAX_BATCH     4096
@@ -64,10 +67,32 @@ static void jws(jscan *s)
 
 static bool jvalue(jscan *s, int depth);
 
+/* First '"', '\\' or control byte in [p, end), or end. */
+static const uint8_t *str_stop(const uint8_t *p, const uint8_t *end)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), lim = _mm_set1_epi8(0x1f);
+    for (; end - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(v, lim), lim));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m)
+            return p + __builtin_ctz(m);
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\' && *p >= 0x20)
+        p++;
+    return p;
+}
+
 static bool jstring(jscan *s)
 {
     s->p++; /* opening quote */
     while (s->p < s->end) {
+        s->p = str_stop(s->p, s->end);
+        if (s->p >= s->end)
+            break;
         uint8_t c = *s->p;
         if (c == '"') {
             s->p++;

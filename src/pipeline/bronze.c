@@ -207,8 +207,7 @@ static void hash_block(void *ctx, int64_t i)
     block_job *j = ctx;
     size_t at = (size_t)i * CONTENT_BLOCK, n = TARN_MIN(CONTENT_BLOCK, j->size - at);
     const uint8_t *p = j->data + at;
-    j->h[i][0] = tarn_hash_bytes(p, n, 3);
-    j->h[i][1] = tarn_hash_bytes(p, n, 4);
+    tarn_hash_bytes2(p, n, 3, 4, j->h[i]);
     if (j->nl) {
         int64_t k = 0;
         for (const uint8_t *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)

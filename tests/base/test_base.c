@@ -133,6 +133,21 @@ static void test_hash(void **state)
     uint64_t a = tarn_hash_bytes("hello", 5, 0), b = tarn_hash_bytes("hellp", 5, 0);
     assert_true(a != b);
     assert_true(tarn_hash_bytes("hello", 5, 0) == a);
+    /* The fused pair equals two single hashes, for every length class. */
+    char buf[100];
+    for (int i = 0; i < 100; i++)
+        buf[i] = (char)(i * 7 + 3);
+    for (size_t n = 0; n <= 100; n++) {
+        uint64_t two[2];
+        tarn_hash_bytes2(buf, n, 3, 4, two);
+        assert_true(two[0] == tarn_hash_bytes(buf, n, 3));
+        assert_true(two[1] == tarn_hash_bytes(buf, n, 4));
+    }
+    /* Content fingerprints depend on these values: they must never change. */
+    assert_true(tarn_hash_bytes("hello", 5, 3) == UINT64_C(0xe4cda5ed85137ef5));
+    for (int i = 0; i < 40; i++)
+        buf[i] = (char)i;
+    assert_true(tarn_hash_bytes(buf, 40, 4) == UINT64_C(0xaa51f5a17e15305b));
 }
 
 static void test_files(void **state)

@@ -190,7 +190,9 @@ static void test_json_check(void **state)
                                      "\"\\u00e9\\n\"",
                                      "0",
                                      "-0.1",
-                                     "{\"a\":{\"b\":{}}}"};
+                                     "{\"a\":{\"b\":{}}}",
+                                     "\"a string longer than sixteen bytes \\\" with an escape "
+                                     "\\u00e9 past the first block\""};
     for (size_t i = 0; i < TARN_ARRAY_LEN(ok); i++)
         if (tarn_json_check((const uint8_t *)ok[i], strlen(ok[i]), msg, sizeof msg))
             fail_msg("'%s' should be valid: %s", ok[i], msg);
@@ -209,6 +211,10 @@ static void test_json_check(void **state)
         {"tru", "invalid JSON: column 1: unexpected character"},
         {"{\"a\":\n 1,\n x}", "invalid JSON: line 3, column 2: expected a string key"},
         {"\"open", "invalid JSON: column 6: unterminated string"},
+        {"\"0123456789abcdefghij\tk\"", "invalid JSON: column 22: control character in a string"},
+        {"\"0123456789abcdefghijklmnopqrstuvwxyz\\q\"",
+         "invalid JSON: column 39: bad escape in a string"},
+        {"\"0123456789abcdefghijklmnopqrstuvwxyz", "invalid JSON: column 38: unterminated string"},
     };
     for (size_t i = 0; i < TARN_ARRAY_LEN(bad); i++) {
         const char *m =
