@@ -334,6 +334,8 @@ typedef struct feed {
     tarn_io_records *rec; /* current text file, or NULL */
     tarn_pq_file *pq;     /* current Parquet file, or NULL */
     tarn_pq_scan *pqs;
+    int *pq_map;     /* per Bronze column past the standard ones: the Parquet file's column
+                        that fills it, or -1 (heap, schema->n_fields entries) */
     int64_t pq_row;  /* rows of the Parquet file so far */
     tarn_buf render; /* a Parquet batch rendered as NDJSON */
     piece *cur;
@@ -367,11 +369,18 @@ static tarn_status open_next(feed *f, tarn_err *err)
     if (!realpath(path, f->abs))
         snprintf(f->abs, sizeof f->abs, "%s", path);
     if (pc->len < 0 && is_parquet(f->o, path)) {
-        /* Rows land as their canonical JSON text (lossless: decimals as
-         * strings, timestamps in ISO form), so one Bronze schema holds
-         * every format and Silver reads them like JSON records. */
+        /* Rows land with their typed columns and, in _raw, as their
+         * canonical JSON text (lossless: decimals as strings, timestamps in
+         * ISO form), so Silver judges them like JSON records. */
         TARN_TRY(tarn_pq_file_open(path, &f->pq, err));
         TARN_TRY(tarn_pq_scan_open(f->pq, NULL, &f->pqs, err));
+        /* Its columns of the same name and type land typed as well. */
+        const tarn_schema *ps = tarn_pq_scan_schema(f->pqs);
+        for (int c = N_COLS; c < f->schema->n_fields; c++) {
+            int j = tarn_schema_find(ps, f->schema->fields[c].name);
+            f->pq_map[c] =
+                j >= 0 && tarn_type_equal(ps->fields[j].type, f->schema->fields[c].type) ? j : -1;
+        }
         f->pq_row = 0;
         f->fmt = "parquet";
         pc->format = f->fmt;
@@ -468,6 +477,9 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
                 n++;
                 p = nl ? nl + 1 : end;
             }
+            for (int k = N_COLS; k < f->batch->n_cols; k++)
+                APPEND(f->pq_map[k] >= 0 ? tarn_vec_append_range(c[k], pb->cols[f->pq_map[k]], 0, n)
+                                         : tarn_vec_append_nulls(c[k], n));
             f->cur->records += n;
             break;
         }
@@ -511,6 +523,8 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
             APPEND(tarn_vec_append_i64(c[C_AT], f->now_us));
             APPEND(tarn_vec_append_bytes(c[C_BATCH], f->res->batch_id, batch_len));
         }
+        for (int k = N_COLS; k < f->batch->n_cols; k++) /* typed Parquet columns */
+            APPEND(tarn_vec_append_nulls(c[k], n));
         f->cur->records += n;
         /* The records' bytes belong to the reader until its next call: hand
          * the batch out now. */
@@ -521,6 +535,28 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
     TARN_TRY(tarn_batch_finish(f->batch, err));
     *out = f->batch;
     return TARN_OK;
+}
+
+/* Adds the flat columns of a Parquet file to the Bronze write schema: new
+ * names as nullable columns; a standard (_raw...) name, a nested type or a
+ * type other than the one the name already has is left to _raw. */
+static tarn_status add_parquet_columns(tarn_schema *schema, const char *path, tarn_err *err)
+{
+    tarn_pq_file *pf;
+    tarn_err e;
+    if (tarn_pq_file_open(path, &pf, &e) != TARN_OK)
+        return TARN_OK; /* reported when the file is read */
+    const tarn_schema *ps = tarn_pq_file_schema(pf);
+    tarn_status st = TARN_OK;
+    for (int j = 0; st == TARN_OK && j < ps->n_fields; j++) {
+        const tarn_field *fd = &ps->fields[j];
+        if (tarn_type_is_nested(fd->type.id) || tarn_schema_find(schema, fd->name) >= 0)
+            continue;
+        if (!tarn_schema_add(schema, fd->name, fd->type, true))
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
+    tarn_pq_file_close(pf);
+    return st;
 }
 
 /* ---- pieces -------------------------------------------------------------------- */
@@ -707,7 +743,22 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
         }
     }
     tarn_free(ids);
+    /* The write schema: the standard columns, the typed columns earlier
+     * Parquet inputs gave the table, and those of this run's Parquet files
+     * (same name, same type; a name or type that clashes stays in _raw). */
+    tarn_schema *schema = st == TARN_OK ? tarn_bronze_schema() : NULL;
+    if (st == TARN_OK && !schema)
+        st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int c = 0; st == TARN_OK && snap && c < snap->schema->n_fields; c++) {
+        const tarn_field *fd = &snap->schema->fields[c];
+        if (tarn_schema_find(schema, fd->name) < 0 && !tarn_type_is_nested(fd->type.id) &&
+            !tarn_schema_add(schema, fd->name, fd->type, true))
+            st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    }
     tarn_delta_snapshot_destroy(snap);
+    for (int q = 0; st == TARN_OK && q < n_pending; q++)
+        if (is_parquet(o, o->files[pending[q]]))
+            st = add_parquet_columns(schema, o->files[pending[q]], err);
 
     piece *pieces = NULL;
     int n_pieces = 0;
@@ -723,7 +774,6 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
         if (total < split_min(o) || n_pieces < 2)
             lanes = 1;
         lanes = TARN_MIN(lanes, n_pieces);
-        tarn_schema *schema = tarn_bronze_schema();
         feed *fs = tarn_calloc((size_t)lanes, sizeof *fs);
         void *ctxs[MAX_LANES];
         int64_t now_us = o->now_us ? o->now_us : tarn_now_us();
@@ -747,7 +797,8 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
             }
             tarn_buf_init(&f->render);
             f->batch = schema ? tarn_batch_create(schema) : NULL;
-            if (!f->batch)
+            f->pq_map = tarn_calloc((size_t)(schema ? schema->n_fields : 0) + 1, sizeof(int));
+            if (!f->batch || !f->pq_map)
                 st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
         }
         if (!fs || !schema)
@@ -761,6 +812,7 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
             wo.n_config = 2;
             wo.txn_ids = txn_ptrs;
             wo.n_txn_ids = n_txn;
+            wo.add_columns = true; /* typed columns of new Parquet inputs */
             wo.txn_version = 0;
             tarn_delta_write_result wr;
             st = tarn_delta_write_sources(o->table, schema, lanes, feed_next, ctxs, &wo, &wr, err);
@@ -775,9 +827,9 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
             tarn_pq_file_close(fs[l].pq);
             tarn_buf_fini(&fs[l].render);
             tarn_batch_destroy(fs[l].batch);
+            tarn_free(fs[l].pq_map);
         }
         tarn_free(fs);
-        tarn_schema_destroy(schema);
         /* Per-file counts from the pieces, reported in input order. */
         for (int k = 0; st == TARN_OK && k < n_pieces; k++) {
             tarn_bronze_file *pf = &out->per_file[pieces[k].file];
@@ -795,6 +847,7 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
             }
         }
     }
+    tarn_schema_destroy(schema);
     for (int i = 0; nls && i < o->n_files; i++)
         tarn_free(nls[i]);
     tarn_free(nls);

@@ -4,8 +4,8 @@
  * from, so Silver can always be rebuilt from Bronze alone.
  *
  * Bronze rows (text inputs: NDJSON / JSON Lines, JSON arrays or concatenated
- * JSON, CSV, TSV; plain, gzip or zstd; and Parquet files, whose rows land as
- * their canonical JSON text, one record per row):
+ * JSON, CSV, TSV; plain, gzip or zstd; and Parquet files, whose rows land
+ * with their typed columns and, in _raw, their canonical JSON text):
  *
  *   _raw           string     the record's text (an NDJSON line, a JSON value,
  *                             a CSV row) without its line end
@@ -18,6 +18,9 @@
  *   _source_offset int64      byte offset of the record in the (decompressed) file
  *   _ingested_at   timestamp  when this ingest ran
  *   _batch_id      string     one UUID per ingest run
+ *   (Parquet inputs' flat columns, typed and nullable: values of Parquet
+ *    rows as they are, null for text rows; a name or type clashing with
+ *    what Bronze already has stays in _raw only)
  *
  * A file is ingested at most once: each commit carries, per file, Delta txn
  * actions keyed by its path+size+modification time and by its content hash;

@@ -878,9 +878,16 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     if (st == TARN_OK)
         st = bronze_files(bsnap, from, to, a, &files, &n_files, err);
     if (st == TARN_OK && n_files > 0) {
+        /* The standard Bronze columns (typed Parquet columns are not read:
+         * the records are judged from _raw). */
+        static const char *const bcols[] = {
+            "_raw",         "_format",      "_header",        "_delimiter",   "_parse_error",
+            "_source_file", "_source_line", "_source_offset", "_ingested_at", "_batch_id"};
         tarn_delta_scan_opts so = {0};
         so.files = files;
         so.n_files = n_files;
+        so.columns = bcols;
+        so.n_columns = 10;
         st = tarn_delta_scan_open(bsnap, &so, &scan, err);
         if (st == TARN_OK)
             st = judge_all(&r, c, o->now_us, scan, err);

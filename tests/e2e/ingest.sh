@@ -107,7 +107,8 @@ run 0 cat lake/bronze/events --format csv --columns _raw,_header,_delimiter
 expect_out '_raw,_header,_delimiter
 1;2,a;b,;'
 
-# Parquet: each row lands as its canonical JSON text; Silver reads it like JSON.
+# Parquet: each row lands as its canonical JSON text (Silver reads it like
+# JSON) and its flat columns land typed, as they are, next to it.
 printf '{"id":1,"amount":"1.50","ts":"2026-01-01T00:00:00Z"}\n{"id":2,"amount":null,"ts":"2026-01-02T00:00:00Z"}\n' >p.ndjson
 run 0 write ptable p.ndjson --schema "id bigint, amount decimal(10,2), ts timestamp"
 mkdir -p pq
@@ -121,12 +122,34 @@ run 0 cat lake/bronze/pq --format csv --columns _raw,_format,_source_line
 expect_out '_raw,_format,_source_line
 "{""id"":1,""amount"":""1.50"",""ts"":""2026-01-01T00:00:00.000000Z""}",parquet,1
 "{""id"":2,""amount"":null,""ts"":""2026-01-02T00:00:00.000000Z""}",parquet,2'
+run 0 cat lake/bronze/pq --format csv --columns id,amount,ts,_source_line
+expect_out 'id,amount,ts,_source_line
+1,1.50,2026-01-01T00:00:00.000000Z,1
+2,,2026-01-02T00:00:00.000000Z,2'
+run 0 table describe lake/bronze/pq
+expect_out_has "decimal(10,2)"
+# A later file whose 'id' is a string: that column stays in _raw (null typed),
+# its new column is added; an NDJSON file's rows have no typed values.
+printf '{"id":"x3","note":"n"}\n' >p2.ndjson
+run 0 write ptable2 p2.ndjson --schema "id string, note string"
+cp "$(ls ptable2/*.parquet | head -1)" pq/second.parquet
+printf '{"id":4}\n' >pq/third.ndjson
+run 0 ingest pq pq/second.parquet pq/third.ndjson
+run 0 cat lake/bronze/pq --format csv --columns id,note,_format,_raw
+expect_out 'id,note,_format,_raw
+1,,parquet,"{""id"":1,""amount"":""1.50"",""ts"":""2026-01-01T00:00:00.000000Z""}"
+2,,parquet,"{""id"":2,""amount"":null,""ts"":""2026-01-02T00:00:00.000000Z""}"
+,n,parquet,"{""id"":""x3"",""note"":""n""}"
+,,ndjson,"{""id"":4}"'
 printf 'dataset: pq\nprimary_key: id\nschema:\n  - {name: id, type: bigint}\n  - {name: amount, type: "decimal(10,2)"}\n  - {name: ts, type: timestamp}\n' >contracts/pq.yaml
 run 0 run pq --no-checks
 run 0 cat lake/silver/pq --format csv --columns id,amount,ts
 expect_sorted_out 'id,amount,ts
 1,1.50,2026-01-01T00:00:00.000000Z
-2,,2026-01-02T00:00:00.000000Z'
+2,,2026-01-02T00:00:00.000000Z
+4,,'
+run 0 cat lake/silver/pq__quarantine --format csv --columns _reasons
+expect_out_has "id: 'x3' is not int64"
 
 # Input errors.
 run 2 ingest orders nowhere.ndjson
