@@ -13,6 +13,7 @@
 #include "delta/delete.h"
 
 #include "base/alloc.h"
+#include "base/pool.h"
 #include "base/time.h"
 #include "delta/scan.h"
 #include "delta/write.h"
@@ -38,6 +39,7 @@ typedef struct del_job {
     int64_t removed_bytes;              /* bytes of removed files */
     tarn_delta_delete_result *out;      /* counters */
     const tarn_delta_merge_opts *merge; /* MERGE, or NULL for DELETE */
+    int64_t lane_files, lane_bytes;     /* files written by insert lanes */
 } del_job;
 
 static tarn_status del_nomem(tarn_err *err)
@@ -314,11 +316,79 @@ static void writer_opts(del_job *j)
     fo->stats.writer_minmax = true;
 }
 
-/* Adds the merge's incoming rows through the same file writer. */
+/* Insert lanes: each pumps its source into deferred files of its own. */
+typedef struct ins_lane {
+    del_job *j;
+    void *ctx;
+    tarn_delta_file_writer *fw;
+    int64_t rows;
+    tarn_status st;
+    tarn_err err;
+} ins_lane;
+
+static tarn_status lane_pump(ins_lane *l, tarn_err *err)
+{
+    for (;;) {
+        tarn_batch *b = NULL;
+        TARN_TRY(l->j->merge->insert_next(l->ctx, &b, err));
+        if (!b)
+            return tarn_delta_file_writer_finish(l->fw, err);
+        if (b->n_rows == 0)
+            continue;
+        TARN_TRY(tarn_delta_file_writer_write(l->fw, b, err));
+        l->rows += b->n_rows;
+    }
+}
+
+static void lane_task(void *ctx, int64_t i)
+{
+    ins_lane *l = &((ins_lane *)ctx)[i];
+    tarn_err_clear(&l->err);
+    l->st = lane_pump(l, &l->err);
+}
+
+static tarn_status insert_lanes(del_job *j, tarn_err *err)
+{
+    int n = j->merge->n_insert_lanes;
+    ins_lane *lanes = tarn_calloc((size_t)n, sizeof *lanes);
+    if (!lanes)
+        return del_nomem(err);
+    tarn_delta_file_writer_opts fo = j->fo;
+    fo.deferred = true;
+    tarn_status st = TARN_OK;
+    for (int k = 0; k < n && st == TARN_OK; k++) {
+        lanes[k].j = j;
+        lanes[k].ctx = j->merge->insert_ctxs[k];
+        st = tarn_delta_file_writer_create(j->tx, &fo, &lanes[k].fw, err);
+    }
+    if (st == TARN_OK) {
+        tarn_pool_run(tarn_pool_default(), n, lane_task, lanes);
+        for (int k = 0; k < n && st == TARN_OK; k++)
+            if ((st = lanes[k].st) != TARN_OK)
+                *err = lanes[k].err;
+    }
+    for (int k = 0; k < n && st == TARN_OK; k++) {
+        st = tarn_delta_file_writer_publish(lanes[k].fw, err);
+        int64_t files, bytes;
+        tarn_delta_file_writer_totals(lanes[k].fw, NULL, &files, &bytes);
+        j->out->inserted_rows += lanes[k].rows;
+        j->lane_files += files;
+        j->lane_bytes += bytes;
+    }
+    for (int k = 0; k < n; k++)
+        tarn_delta_file_writer_destroy(lanes[k].fw);
+    tarn_free(lanes);
+    return st;
+}
+
+/* Adds the merge's incoming rows through the same file writer (or, with
+ * insert lanes, through writers of their own). */
 static tarn_status insert_rows(del_job *j, tarn_err *err)
 {
     if (!j->merge || !j->merge->insert_next)
         return TARN_OK;
+    if (j->merge->n_insert_lanes > 1 && !j->merge->dry_run)
+        return insert_lanes(j, err);
     for (;;) {
         tarn_batch *b = NULL;
         TARN_TRY(j->merge->insert_next(j->merge->insert_ctx, &b, err));
@@ -395,6 +465,8 @@ static tarn_status delete_or_merge(const char *table_path, const tarn_delta_pred
     int64_t added_bytes = 0;
     if (j.fw)
         tarn_delta_file_writer_totals(j.fw, NULL, &out->added_files, &added_bytes);
+    out->added_files += j.lane_files;
+    added_bytes += j.lane_bytes;
     if (st == TARN_OK)
         st = set_operation(&j, added_bytes, (tarn_monotonic_us() - t0) / 1000, err);
     if (mo)

@@ -77,6 +77,11 @@ typedef struct tarn_delta_merge_opts {
     tarn_delta_verify_fn verify;      /* called with the table as the commit would leave it;
                                          an error aborts the merge (commit.h), or NULL */
     void *verify_ctx;                 /* passed to verify */
+    int n_insert_lanes;               /* > 1: insert_next is called with insert_ctxs[k]
+                                         for each lane k on a pool thread of its own, each
+                                         writing files of its own (added in lane order);
+                                         insert_ctx is then unused */
+    void *const *insert_ctxs;         /* n_insert_lanes contexts */
 } tarn_delta_merge_opts;
 
 TARN_MUST_CHECK tarn_status tarn_delta_merge(const char *table_path,

@@ -38,6 +38,8 @@
 #define REFINE_ROWS 65536
 /* Threads judging Bronze or writing Silver at most. */
 #define MAX_WORKERS 64
+/* Rows from which new Silver rows are written by a lane per core. */
+#define LANE_MIN_ROWS 16384
 
 /* ---- keys -------------------------------------------------------------------------- */
 
@@ -543,7 +545,7 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             /* A lane per core: each gathers, encodes and compresses a slice
              * of the rows into files of its own. */
             tarn_delta_write_result wr;
-            int lanes = rr->in->n_rows >= REFINE_ROWS / 2 ? tarn_pool_size(tarn_pool_default()) : 1;
+            int lanes = rr->in->n_rows >= LANE_MIN_ROWS ? tarn_pool_size(tarn_pool_default()) : 1;
             void *ctxs[MAX_WORKERS];
             lanes = TARN_MIN(lanes, MAX_WORKERS);
             st = ins_init(rr, lanes, err);
@@ -573,11 +575,25 @@ static tarn_status merge_in(round *rr, const paths *p, tarn_refine *rf, bool sil
             if (n)
                 qsort(rr->first_keys, (size_t)n, sizeof *rr->first_keys, cmp_scalar);
             tarn_delta_predicate pred = {file_may_match, eval_rows, rr, "primary key match"};
+            /* New rows are written by a lane per core (one when counting). */
+            int lanes = !dry && rr->in->n_rows >= LANE_MIN_ROWS
+                            ? TARN_MIN(MAX_WORKERS, tarn_pool_size(tarn_pool_default()))
+                            : 1;
+            void *ctxs[MAX_WORKERS];
             if (st == TARN_OK)
-                st = ins_init(rr, 1, err);
-            tarn_delta_merge_opts mo = {
-                insert_next, st == TARN_OK ? &rr->ins[0] : NULL, app,  to,
-                dry,         tarn_refine_silver_schema(rf),      gate, gate_ctx};
+                st = ins_init(rr, lanes, err);
+            for (int k = 0; st == TARN_OK && k < rr->n_ins; k++)
+                ctxs[k] = &rr->ins[k];
+            tarn_delta_merge_opts mo = {insert_next,
+                                        st == TARN_OK ? &rr->ins[0] : NULL,
+                                        app,
+                                        to,
+                                        dry,
+                                        tarn_refine_silver_schema(rf),
+                                        gate,
+                                        gate_ctx,
+                                        st == TARN_OK ? rr->n_ins : 1,
+                                        ctxs};
             tarn_delta_delete_result dr;
             int64_t updated_before = res->updated;
             if (st == TARN_OK)
@@ -1161,7 +1177,7 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
         st = merge_in(&r, &p, rf, silver_exists, false, heal_app, qver, NULL, NULL, out, err);
     if (st == TARN_OK && h.healed.n > 0) {
         tarn_delta_predicate pred = {NULL, heal_eval, &h, "healed"};
-        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0, false, NULL, NULL, NULL};
+        tarn_delta_merge_opts mo = {NULL, NULL, NULL, 0, false, NULL, NULL, NULL, 0, NULL};
         tarn_delta_delete_result dr;
         st = tarn_delta_merge(p.quarantine, &pred, &mo, &dr, err);
     }
