@@ -24,6 +24,29 @@ const char *tarn_sql_keyword_name(tarn_sql_keyword k)
     return (int)k >= 0 && k < TARN_SQL_KW_COUNT ? kw_names[k] : "";
 }
 
+bool tarn_sql_keyword_reserved(tarn_sql_keyword k)
+{
+    switch (k) {
+    case TARN_SQL_KW_NONE:
+    case TARN_SQL_KW_CURRENT:
+    case TARN_SQL_KW_DATE:
+    case TARN_SQL_KW_FIRST:
+    case TARN_SQL_KW_FOLLOWING:
+    case TARN_SQL_KW_LAST:
+    case TARN_SQL_KW_OF:
+    case TARN_SQL_KW_PRECEDING:
+    case TARN_SQL_KW_RANGE:
+    case TARN_SQL_KW_ROW:
+    case TARN_SQL_KW_ROWS:
+    case TARN_SQL_KW_TIMESTAMP:
+    case TARN_SQL_KW_UNBOUNDED:
+    case TARN_SQL_KW_VERSION:
+        return false;
+    default:
+        return true;
+    }
+}
+
 /* The keyword a word spells (case-insensitive), or NONE. The table above is
  * in alphabetical order (TARN_SQL_KEYWORDS lists it so). */
 static tarn_sql_keyword keyword_of(const char *p, int n)
@@ -133,6 +156,7 @@ typedef struct lexer {
     tarn_sql_token *v;
     int n, cap;
     tarn_err *err;
+    int at, line, col; /* position cursor: line and column of byte `at` */
 } lexer;
 
 static tarn_status push(lexer *lx, tarn_sql_tok_kind kind, int start, int end, const char *value)
@@ -153,7 +177,16 @@ static tarn_status push(lexer *lx, tarn_sql_tok_kind kind, int start, int end, c
     t->text = lx->sql + start;
     t->len = end - start;
     t->offset = start;
-    tarn_sql_position(lx->sql, start, &t->line, &t->col);
+    for (; lx->at < start; lx->at++) { /* tokens come in order: advance the cursor */
+        if (lx->sql[lx->at] == '\n') {
+            lx->line++;
+            lx->col = 1;
+        } else if (((unsigned char)lx->sql[lx->at] & 0xC0) != 0x80) {
+            lx->col++;
+        }
+    }
+    t->line = lx->line;
+    t->col = lx->col;
     t->value = value ? value : tarn_arena_strndup(lx->a, lx->sql + start, (size_t)(end - start));
     if (!t->value)
         return tarn_err_set(lx->err, TARN_ERR_NOMEM, "out of memory");
@@ -199,7 +232,7 @@ tarn_status tarn_sql_lex(const char *sql, tarn_arena *a, tarn_sql_token **out, i
 {
     *out = NULL;
     *n_out = 0;
-    lexer lx = {sql, a, NULL, 0, 0, err};
+    lexer lx = {sql, a, NULL, 0, 0, err, 0, 1, 1};
     static const char *const ops2[] = {"<>", "!=", "<=", ">=", "||", "::", "=="};
     int i = 0;
     for (;;) {

@@ -63,6 +63,11 @@ typedef struct tarn_sql_token {
 TARN_MUST_CHECK tarn_status tarn_sql_lex(const char *sql, tarn_arena *a, tarn_sql_token **out,
                                          int *n_out, tarn_err *err);
 
+/* Whether a keyword cannot be a bare name (column, table, alias): SELECT,
+ * FROM, JOIN... but not DATE, TIMESTAMP, VERSION, FIRST, LAST, ROW(S),
+ * RANGE, OF, CURRENT, PRECEDING, FOLLOWING, UNBOUNDED. */
+bool tarn_sql_keyword_reserved(tarn_sql_keyword k);
+
 /* The keyword's name in upper case ("SELECT"), or "" for NONE. */
 const char *tarn_sql_keyword_name(tarn_sql_keyword k);
 
