@@ -65,6 +65,16 @@ static void on_file(void *ctx, const tarn_bronze_file *f)
                 f->records == 1 ? "" : "s", f->format);
 }
 
+/* Every 2 s of a long ingest: how far it got. */
+static void on_progress(void *ctx, int64_t bytes, int64_t total, int64_t records)
+{
+    const progress *p = ctx;
+    if (p->quiet)
+        return;
+    fprintf(stderr, "ingest: %.1f of %.1f MB read (%d%%), %lld records\n", (double)bytes / 1e6,
+            (double)total / 1e6, total > 0 ? (int)(100 * bytes / total) : 100, (long long)records);
+}
+
 static bool parse_compression(const char *s, tarn_io_compression *out)
 {
     static const char *const names[] = {"auto", "none", "gzip", "zstd"};
@@ -240,6 +250,7 @@ int tarn_cli_ingest(int argc, char **argv)
     o.force = force;
     o.codec = codec;
     o.on_file = on_file;
+    o.on_progress = on_progress;
     o.ctx = &pr;
     if (tarn_bronze_ingest(&o, &res, &err) != TARN_OK) {
         rc = tarn_cli_fail(cmd, &err);

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,8 +324,17 @@ typedef struct piece {
     int64_t records, bad_json, bytes; /* landed from this piece */
 } piece;
 
+/* Progress shared by the lanes. */
+typedef struct progress {
+    _Atomic int64_t bytes, records;
+    _Atomic int64_t next_us; /* earliest time of the next report */
+    int64_t total, every_us;
+} progress;
+
 typedef struct feed {
     const tarn_bronze_opts *o;
+    progress *pg;
+    int64_t rec_bytes; /* bytes of the current records reader already counted */
     tarn_bronze_result *res;
     const tarn_schema *schema;
     tarn_batch *batch;
@@ -402,17 +412,36 @@ static tarn_status open_next(feed *f, tarn_err *err)
     return TARN_OK;
 }
 
+/* Counts what a lane read and reports it when it is time (one thread wins
+ * the slot). */
+static void report(feed *f, int64_t reader_bytes, int64_t records)
+{
+    progress *pg = f->pg;
+    if (!pg || !f->o->on_progress)
+        return;
+    atomic_fetch_add(&pg->bytes, reader_bytes - f->rec_bytes);
+    atomic_fetch_add(&pg->records, records);
+    f->rec_bytes = reader_bytes;
+    int64_t now = tarn_monotonic_us(), due = atomic_load(&pg->next_us);
+    if (now >= due && atomic_compare_exchange_strong(&pg->next_us, &due, now + pg->every_us))
+        f->o->on_progress(f->o->ctx, atomic_load(&pg->bytes), pg->total, atomic_load(&pg->records));
+}
+
 static void finish_file(feed *f)
 {
     if (f->pq) {
         struct stat sb;
         f->cur->bytes = stat(tarn_pq_file_path(f->pq), &sb) == 0 ? (int64_t)sb.st_size : 0;
+        report(f, f->cur->bytes, 0);
+        f->rec_bytes = 0;
         tarn_pq_scan_close(f->pqs);
         tarn_pq_file_close(f->pq);
         f->pqs = NULL;
         f->pq = NULL;
     } else {
         f->cur->bytes = tarn_io_records_bytes_read(f->rec);
+        report(f, f->cur->bytes, 0);
+        f->rec_bytes = 0;
         tarn_io_records_close(f->rec);
         f->rec = NULL;
     }
@@ -481,6 +510,7 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
                 APPEND(f->pq_map[k] >= 0 ? tarn_vec_append_range(c[k], pb->cols[f->pq_map[k]], 0, n)
                                          : tarn_vec_append_nulls(c[k], n));
             f->cur->records += n;
+            report(f, f->rec_bytes, n);
             break;
         }
         const tarn_io_record *recs;
@@ -526,6 +556,7 @@ static tarn_status feed_next(void *ctx, tarn_batch **out, tarn_err *err)
         for (int k = N_COLS; k < f->batch->n_cols; k++) /* typed Parquet columns */
             APPEND(tarn_vec_append_nulls(c[k], n));
         f->cur->records += n;
+        report(f, tarn_io_records_bytes_read(f->rec), n);
         /* The records' bytes belong to the reader until its next call: hand
          * the batch out now. */
         break;
@@ -777,12 +808,19 @@ tarn_status tarn_bronze_ingest(const tarn_bronze_opts *o, tarn_bronze_result *ou
         feed *fs = tarn_calloc((size_t)lanes, sizeof *fs);
         void *ctxs[MAX_LANES];
         int64_t now_us = o->now_us ? o->now_us : tarn_now_us();
+        progress pg;
+        atomic_init(&pg.bytes, 0);
+        atomic_init(&pg.records, 0);
+        pg.total = total;
+        pg.every_us = o->progress_every_us > 0 ? o->progress_every_us : 2000000;
+        atomic_init(&pg.next_us, tarn_monotonic_us() + pg.every_us);
         int at = 0;
         int64_t acc = 0;
         for (int l = 0; fs && l < lanes; l++) {
             feed *f = &fs[l];
             ctxs[l] = f;
             f->o = o;
+            f->pg = &pg;
             f->res = out;
             f->schema = schema;
             f->report = lanes == 1;

@@ -57,6 +57,10 @@ typedef struct tarn_bronze_opts {
                           core, uncompressed NDJSON files of this size split into line-
                           aligned byte ranges; 0 = 64 MiB */
     void (*on_file)(void *ctx, const tarn_bronze_file *f); /* after each file, or NULL */
+    /* while records are written, at most every progress_every_us (0: 2 s), from any
+       one thread at a time: raw bytes read so far of bytes_total, and records */
+    void (*on_progress)(void *ctx, int64_t bytes, int64_t bytes_total, int64_t records);
+    int64_t progress_every_us;
     void *ctx;
 } tarn_bronze_opts;
 

@@ -288,7 +288,7 @@ tarn_status tarn_sql_lex(const char *sql, tarn_arena *a, tarn_sql_token **out, i
                                       i - start + 1, sql + start);
             TARN_TRY(push(&lx, real ? TARN_SQL_TOK_NUMBER : TARN_SQL_TOK_INT, start, i, NULL));
         } else if (c == '\'' || c == '"') {
-            char *v;
+            char *v = NULL;
             TARN_TRY(quoted(&lx, i, (char)c, &i, &v));
             if (c == '"' && !v[0])
                 return tarn_sql_error(err, TARN_ERR_INVALID, sql, start, "empty quoted name");

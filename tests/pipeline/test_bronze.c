@@ -11,6 +11,7 @@
 #include "delta/snapshot.h"
 #include "pipeline/bronze.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 static char g_dir[256];
@@ -40,9 +41,30 @@ static char *bronze_rows(const char *table, int64_t *n_rows, int *n_files)
     return out.data;
 }
 
+/* Progress reports: monotonic, never past the totals (calls from any lane). */
+typedef struct prog {
+    _Atomic int calls;
+    _Atomic int64_t last_bytes;
+    bool bad;
+} prog;
+
+static void on_progress(void *ctx, int64_t bytes, int64_t total, int64_t records)
+{
+    prog *p = ctx;
+    p->calls++;
+    if (bytes > total || records > 24000 || bytes < 0)
+        p->bad = true;
+    p->last_bytes = bytes;
+}
+
+static prog g_prog;
+
 static void ingest(const char *table, const char *file, int64_t split_min)
 {
     tarn_bronze_opts o = {0};
+    o.on_progress = on_progress;
+    o.progress_every_us = 1;
+    o.ctx = &g_prog;
     o.table = table;
     o.files = &file;
     o.n_files = 1;
@@ -84,6 +106,8 @@ static void test_split_equals_whole(void **state)
     fclose(f);
     ingest(whole, file, INT64_MAX);
     ingest(split, file, 1);
+    assert_true(g_prog.calls > 1);
+    assert_false(g_prog.bad);
     int64_t n1, n2;
     int f1, f2;
     char *a = bronze_rows(whole, &n1, &f1), *b = bronze_rows(split, &n2, &f2);
