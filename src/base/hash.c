@@ -23,58 +23,59 @@ static inline uint64_t mix(uint64_t a, uint64_t b)
     return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-void tarn_hash_bytes2(const void *data, size_t n, uint64_t seed_a, uint64_t seed_b, uint64_t out[2])
+#define K0 0xa0761d6478bd642fULL
+#define K1 0xe7037ed1a0b428dbULL
+#define K2 0x8ebc6af09c88c6e3ULL
+
+static inline uint64_t start(uint64_t seed, size_t n)
 {
-    const unsigned char *p = data;
-    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
-                   k2 = 0x8ebc6af09c88c6e3ULL;
-    uint64_t ha = seed_a ^ mix(seed_a ^ k0, k1) ^ (uint64_t)n;
-    uint64_t hb = seed_b ^ mix(seed_b ^ k0, k1) ^ (uint64_t)n;
-    /* Two independent multiply chains in one pass: each chain waits on its
-     * own multiply, so the pair costs about as much as one. */
-    while (n >= 16) {
-        uint64_t x = rd64(p) ^ k1, y = rd64(p + 8);
-        ha = mix(x, y ^ ha);
-        hb = mix(x, y ^ hb);
-        p += 16;
-        n -= 16;
-    }
-    uint64_t a = 0, b = 0;
+    return seed ^ mix(seed ^ K0, K1) ^ (uint64_t)n;
+}
+
+/* The last 0..15 bytes as two words (a, b). */
+static inline void tail(const unsigned char *p, size_t n, uint64_t *a, uint64_t *b)
+{
+    *a = *b = 0;
     if (n >= 8) {
-        a = rd64(p);
-        b = rd64(p + n - 8);
+        *a = rd64(p);
+        *b = rd64(p + n - 8);
     } else if (n > 0) {
         unsigned char tmp[8] = {0};
         memcpy(tmp, p, n);
-        a = rd64(tmp);
-        b = (uint64_t)n;
+        *a = rd64(tmp);
+        *b = (uint64_t)n;
     }
-    out[0] = mix(a ^ k2 ^ ha, b ^ k1) ^ ha;
-    out[1] = mix(a ^ k2 ^ hb, b ^ k1) ^ hb;
+}
+
+static inline uint64_t finish(uint64_t h, uint64_t a, uint64_t b)
+{
+    return mix(a ^ K2 ^ h, b ^ K1) ^ h;
+}
+
+void tarn_hash_bytes2(const void *data, size_t n, uint64_t seed_a, uint64_t seed_b, uint64_t out[2])
+{
+    const unsigned char *p = data;
+    uint64_t ha = start(seed_a, n), hb = start(seed_b, n), a, b;
+    /* Two independent multiply chains in one pass: each chain waits on its
+     * own multiply, so the pair costs about as much as one. */
+    for (; n >= 16; p += 16, n -= 16) {
+        uint64_t x = rd64(p) ^ K1, y = rd64(p + 8);
+        ha = mix(x, y ^ ha);
+        hb = mix(x, y ^ hb);
+    }
+    tail(p, n, &a, &b);
+    out[0] = finish(ha, a, b);
+    out[1] = finish(hb, a, b);
 }
 
 uint64_t tarn_hash_bytes(const void *data, size_t n, uint64_t seed)
 {
     const unsigned char *p = data;
-    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
-                   k2 = 0x8ebc6af09c88c6e3ULL;
-    uint64_t h = seed ^ mix(seed ^ k0, k1) ^ (uint64_t)n;
-    while (n >= 16) {
-        h = mix(rd64(p) ^ k1, rd64(p + 8) ^ h);
-        p += 16;
-        n -= 16;
-    }
-    uint64_t a = 0, b = 0;
-    if (n >= 8) {
-        a = rd64(p);
-        b = rd64(p + n - 8);
-    } else if (n > 0) {
-        unsigned char tmp[8] = {0};
-        memcpy(tmp, p, n);
-        a = rd64(tmp);
-        b = (uint64_t)n;
-    }
-    return mix(a ^ k2 ^ h, b ^ k1) ^ h;
+    uint64_t h = start(seed, n), a, b;
+    for (; n >= 16; p += 16, n -= 16)
+        h = mix(rd64(p) ^ K1, rd64(p + 8) ^ h);
+    tail(p, n, &a, &b);
+    return finish(h, a, b);
 }
 
 static uint32_t crc_table[256];

@@ -1047,6 +1047,11 @@ tarn_status tarn_delta_snapshot_load_existing(const char *table_path, tarn_delta
     return st;
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 tarn_status tarn_delta_snapshot_compose(const tarn_delta_snapshot *base, const char *table_path,
                                         const tarn_delta_actions *acts, tarn_delta_snapshot **out,
                                         tarn_err *err)
@@ -1069,13 +1074,18 @@ tarn_status tarn_delta_snapshot_compose(const tarn_delta_snapshot *base, const c
     int n_base = base ? base->n_files : 0;
     s->files =
         tarn_arena_alloc(s->arena, ((size_t)n_base + (size_t)acts->n_adds + 1) * sizeof *s->files);
-    tarn_status st =
-        s->files ? build_schema(s, err) : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    /* Removed paths sorted, so each base file is one binary search. */
+    const char **gone = tarn_arena_alloc(s->arena, ((size_t)acts->n_removes + 1) * sizeof *gone);
+    tarn_status st = s->files && gone ? build_schema(s, err)
+                                      : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    for (int k = 0; st == TARN_OK && k < acts->n_removes; k++)
+        gone[k] = acts->removes[k].path;
+    if (st == TARN_OK && acts->n_removes > 1)
+        qsort(gone, (size_t)acts->n_removes, sizeof *gone, cmp_path);
     for (int i = 0; st == TARN_OK && i < n_base; i++) {
-        bool removed = false;
-        for (int k = 0; k < acts->n_removes && !removed; k++)
-            removed = strcmp(acts->removes[k].path, base->files[i].path) == 0;
-        if (!removed)
+        const char *path = base->files[i].path;
+        if (!acts->n_removes ||
+            !bsearch(&path, gone, (size_t)acts->n_removes, sizeof *gone, cmp_path))
             s->files[s->n_files++] = base->files[i];
     }
     for (int i = 0; st == TARN_OK && i < acts->n_adds; i++)

@@ -1328,7 +1328,7 @@ static void lane_task(void *ctx, int64_t i)
 
 static tarn_status lane_init(write_job *j, lane *l, tarn_err *err)
 {
-    if (l == NULL || l->own == false)
+    if (!l->own)
         return TARN_OK;
     int n = j->table_schema->n_fields;
     l->cols = tarn_calloc((size_t)n + 1, sizeof *l->cols);

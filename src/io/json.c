@@ -915,8 +915,6 @@ tarn_status tarn_io_json_rows_create(const tarn_schema *schema, tarn_io_json_row
     jr->job.plan = &jr->plan;
     jr->job.opts = &jr->opts;
     jr->job.batch_rows = INT64_MAX;
-    for (int i = 0; i < TARN_IO_EXPECT; i++)
-        jr->pc.expect[i] = -1;
     *out = jr;
     return TARN_OK;
 }

@@ -61,6 +61,8 @@ struct tarn_refine {
     tarn_buf csv_obj, csv_val; /* scratch of csv_rescue */
     tarn_io_json_rows *jrows;  /* JSON records parsed one at a time */
     uint8_t *first;            /* per contract column: first byte of its value in a record */
+    int64_t *col_missing;      /* per contract column, one JSON run: records lacking it */
+    int64_t *col_kind;         /* ... and records giving it another JSON kind */
     tarn_buf resc;             /* _rescued_data of the record being parsed */
 };
 
@@ -98,13 +100,15 @@ tarn_status tarn_refine_create(const tarn_contract *c, int64_t now_us, tarn_refi
     r->silver_schema = tarn_schema_clone(c->schema);
     r->seen = tarn_calloc((size_t)c->n_columns + 1, 1);
     r->first = tarn_calloc((size_t)c->n_columns + 1, 1);
+    r->col_missing = tarn_calloc((size_t)c->n_columns + 1, sizeof *r->col_missing);
+    r->col_kind = tarn_calloc((size_t)c->n_columns + 1, sizeof *r->col_kind);
     r->name_len = tarn_calloc((size_t)c->n_columns + 1, sizeof *r->name_len);
     for (int i = 0; r->name_len && i < c->n_columns; i++)
         r->name_len[i] = strlen(c->columns[i].name);
     r->a = tarn_arena_create(0);
     tarn_status st = TARN_OK;
     if (!r->good_schema || !r->parse_schema || !r->silver_schema || !r->seen || !r->name_len ||
-        !r->first || !r->a)
+        !r->first || !r->col_missing || !r->col_kind || !r->a)
         st = tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     else {
         for (int i = 0; i < r->good_schema->n_fields; i++) {
@@ -159,6 +163,8 @@ void tarn_refine_destroy(tarn_refine *r)
     tarn_buf_fini(&r->resc);
     tarn_io_json_rows_destroy(r->jrows);
     tarn_free(r->first);
+    tarn_free(r->col_missing);
+    tarn_free(r->col_kind);
     tarn_free(r->seen);
     tarn_free(r->name_len);
     tarn_schema_destroy(r->q_schema);
@@ -242,15 +248,12 @@ static int64_t row_for_line(const tarn_refine *r, int64_t line)
 }
 
 /* Column name and rule for a reader message "field 'amount': ..." */
-static tarn_status on_bad(void *ctx, const tarn_io_bad_record *rec, tarn_err *err)
+/* Fails row with a parser message: "field 'amount': 'abc' is not
+ * decimal(10,2)" is the column's type rule, anything else the record's
+ * shape. */
+static tarn_status fail_parse(tarn_refine *r, int64_t row, const char *m, tarn_err *err)
 {
-    run_ctx *rc = ctx;
-    tarn_refine *r = rc->r;
-    int64_t row = row_for_line(r, rec->line);
-    if (row < 0)
-        return TARN_OK;
-    const char *m = rec->message ? rec->message : "unreadable record";
-    char reason[512], rule[200];
+    char reason[TARN_ERR_MSG_MAX + 8], rule[200];
     const char *q1 = strncmp(m, "field '", 7) == 0 ? m + 7 : NULL;
     const char *q2 = q1 ? strstr(q1, "': ") : NULL;
     if (q1 && q2) {
@@ -259,10 +262,21 @@ static tarn_status on_bad(void *ctx, const tarn_io_bad_record *rec, tarn_err *er
     } else {
         /* The reader speaks of lines; a Bronze record is a JSON value. */
         snprintf(reason, sizeof reason, "%s",
-                 strstr(m, "must hold one JSON object") ? "not a JSON object" : m);
+                 !m[0]                                    ? "unreadable record"
+                 : strstr(m, "must hold one JSON object") ? "not a JSON object"
+                                                          : m);
         snprintf(rule, sizeof rule, "_record.shape");
     }
     return fail_row(r, row, reason, rule, err);
+}
+
+static tarn_status on_bad(void *ctx, const tarn_io_bad_record *rec, tarn_err *err)
+{
+    run_ctx *rc = ctx;
+    int64_t row = row_for_line(rc->r, rec->line);
+    if (row < 0)
+        return TARN_OK;
+    return fail_parse(rc->r, row, rec->message ? rec->message : "", err);
 }
 
 static tarn_status grow_lines(tarn_refine *r, tarn_err *err)
@@ -503,6 +517,8 @@ static tarn_status parse_json_run(tarn_refine *r, const tarn_batch *b, int64_t f
     const tarn_vec *raw = b->cols[r->bc[B_RAW]], *perr = b->cols[r->bc[B_ERROR]];
     const uint8_t *data_end = raw->bytes ? raw->bytes + raw->bytes_cap : NULL;
     TARN_TRY(reserve_parsed(r, r->parsed->n_rows + (to - from), err));
+    memset(r->col_missing, 0, (size_t)c->n_columns * sizeof *r->col_missing);
+    memset(r->col_kind, 0, (size_t)c->n_columns * sizeof *r->col_kind);
     jrow j = {r, NULL, 0};
     for (int64_t i = from; i < to; i++) {
         if (!tarn_vec_is_null(perr, i)) {
@@ -537,19 +553,7 @@ static tarn_status parse_json_run(tarn_refine *r, const tarn_batch *b, int64_t f
                 (int)TARN_MIN(j.stop_len, 80), (const char *)j.stop_key, c->dataset);
         }
         if (st == TARN_ERR_INVALID) {
-            /* "field 'amount': 'abc' is not decimal(10,2)" -> amount.type */
-            const char *m = e.msg;
-            const char *q1 = strncmp(m, "field '", 7) == 0 ? m + 7 : NULL;
-            const char *q2 = q1 ? strstr(q1, "': ") : NULL;
-            char reason[TARN_ERR_MSG_MAX + 8], rule[200];
-            if (q1 && q2) {
-                snprintf(reason, sizeof reason, "%.*s: %s", (int)(q2 - q1), q1, q2 + 3);
-                snprintf(rule, sizeof rule, "%.*s.type", (int)TARN_MIN(q2 - q1, 150), q1);
-            } else {
-                snprintf(reason, sizeof reason, "%s", m[0] ? m : "unreadable record");
-                snprintf(rule, sizeof rule, "_record.shape");
-            }
-            TARN_TRY(fail_row(r, i, reason, rule, err));
+            TARN_TRY(fail_parse(r, i, e.msg, err));
             continue;
         }
         if (st != TARN_OK) {
@@ -559,18 +563,25 @@ static tarn_status parse_json_run(tarn_refine *r, const tarn_batch *b, int64_t f
         r->parsed_src[r->parsed->n_rows - 1] = i;
         for (int k = 0; k < c->n_columns; k++) {
             uint8_t f = r->first[k];
-            if (TARN_LIKELY(f && kind_ok(c->columns[k].type, (char)f)))
-                continue;
-            tarn_refine_drift *d = drift_for(r, c->columns[k].name, r->name_len[k]);
-            if (d && !f)
-                d->missing++;
-            else if (d)
-                d->kind++;
+            if (TARN_UNLIKELY(!f))
+                r->col_missing[k]++;
+            else if (TARN_UNLIKELY(!kind_ok(c->columns[k].type, (char)f)))
+                r->col_kind[k]++;
         }
         if (r->resc.len) {
             if (tarn_buf_append_char(&r->resc, '}') != TARN_OK ||
                 !(r->rescued[i] = tarn_arena_strndup(r->a, r->resc.data, r->resc.len)))
                 return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        }
+    }
+    /* Contract columns missing from records, or of another JSON kind. */
+    for (int k = 0; k < c->n_columns; k++) {
+        if (!r->col_missing[k] && !r->col_kind[k])
+            continue;
+        tarn_refine_drift *d = drift_for(r, c->columns[k].name, r->name_len[k]);
+        if (d) {
+            d->missing += r->col_missing[k];
+            d->kind += r->col_kind[k];
         }
     }
     return TARN_OK;

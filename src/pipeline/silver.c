@@ -65,7 +65,6 @@ typedef struct round {
     int n_key;
     int seq_col;       /* sequence_by column, or -1 */
     tarn_keyindex *ki; /* incoming key -> winning incoming row */
-    tarn_buf key;
     /* merge state */
     tarn_scalar *first_keys; /* sorted first key column values of surviving rows */
     int64_t n_first;
@@ -873,7 +872,6 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     r.dry = o->dry_run;
     r.now_us = o->now_us ? o->now_us : tarn_now_us();
     r.seq_col = c->sequence_by ? tarn_ct_find_column(c, c->sequence_by) : -1;
-    tarn_buf_init(&r.key);
     tarn_arena *a = tarn_arena_create(0);
     tarn_refine *rf = NULL;
     tarn_delta_scan *scan = NULL;
@@ -926,7 +924,6 @@ static tarn_status run_round(const tarn_contract *c, const tarn_silver_opts *o, 
     tarn_free(r.grp_w);
     tarn_free(r.grp_off);
     tarn_keyindex_destroy(r.ki);
-    tarn_buf_fini(&r.key);
     tarn_batch_destroy(r.in);
     tarn_batch_destroy(r.closed);
     tarn_batch_destroy(r.q);
@@ -1125,7 +1122,6 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     r.n_key = c->n_primary_key;
     for (int k = 0; k < r.n_key && k < 16; k++)
         r.key_cols[k] = tarn_ct_find_column(c, c->primary_key[k]);
-    tarn_buf_init(&r.key);
     heal_ctx h = {0};
     tarn_buf_init(&h.key);
     tarn_keymap_init(&h.healed);
@@ -1190,7 +1186,6 @@ tarn_status tarn_silver_heal(const tarn_contract *c, const tarn_silver_opts *o,
     tarn_free(r.grp_off);
     tarn_keyindex_destroy(r.ki);
     tarn_keymap_fini(&h.healed);
-    tarn_buf_fini(&r.key);
     tarn_buf_fini(&h.key);
     tarn_batch_destroy(r.in);
     tarn_batch_destroy(r.closed);

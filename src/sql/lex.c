@@ -47,9 +47,8 @@ bool tarn_sql_keyword_reserved(tarn_sql_keyword k)
     }
 }
 
-/* The keyword a word spells (case-insensitive), or NONE. The table above is
- * in alphabetical order (TARN_SQL_KEYWORDS lists it so). */
-static tarn_sql_keyword keyword_of(const char *p, int n)
+/* The table above is in alphabetical order (TARN_SQL_KEYWORDS lists it so). */
+tarn_sql_keyword tarn_sql_keyword_lookup(const char *p, int n)
 {
     char up[16];
     if (n <= 0 || n >= (int)sizeof up)
@@ -191,7 +190,7 @@ static tarn_status push(lexer *lx, tarn_sql_tok_kind kind, int start, int end, c
     if (!t->value)
         return tarn_err_set(lx->err, TARN_ERR_NOMEM, "out of memory");
     if (kind == TARN_SQL_TOK_IDENT)
-        t->keyword = keyword_of(t->text, t->len);
+        t->keyword = tarn_sql_keyword_lookup(t->text, t->len);
     return TARN_OK;
 }
 

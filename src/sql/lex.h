@@ -63,6 +63,9 @@ typedef struct tarn_sql_token {
 TARN_MUST_CHECK tarn_status tarn_sql_lex(const char *sql, tarn_arena *a, tarn_sql_token **out,
                                          int *n_out, tarn_err *err);
 
+/* The keyword the word p[0..n) spells (any case), or TARN_SQL_KW_NONE. */
+tarn_sql_keyword tarn_sql_keyword_lookup(const char *p, int n);
+
 /* Whether a keyword cannot be a bare name (column, table, alias): SELECT,
  * FROM, JOIN... but not DATE, TIMESTAMP, VERSION, FIRST, LAST, ROW(S),
  * RANGE, OF, CURRENT, PRECEDING, FOLLOWING, UNBOUNDED. */

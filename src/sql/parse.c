@@ -24,11 +24,6 @@ typedef struct parser {
     int depth;
 } parser;
 
-static bool reserved(tarn_sql_keyword k)
-{
-    return tarn_sql_keyword_reserved(k);
-}
-
 static const tarn_sql_token *peek(const parser *p)
 {
     return &p->t[p->pos];
@@ -147,7 +142,7 @@ static bool vpush(parser *p, vec *v, void *x)
 /* A name: a non-reserved word or a quoted name. */
 static bool is_name(const tarn_sql_token *t)
 {
-    return (t->kind == TARN_SQL_TOK_IDENT && !reserved(t->keyword)) ||
+    return (t->kind == TARN_SQL_TOK_IDENT && !tarn_sql_keyword_reserved(t->keyword)) ||
            t->kind == TARN_SQL_TOK_QIDENT;
 }
 
@@ -270,10 +265,10 @@ static tarn_sql_window *window(parser *p)
 static const char *type_name(parser *p)
 {
     tarn_buf b = TARN_BUF_INIT;
-    if (!is_name(peek(p)) && !(peek(p)->kind == TARN_SQL_TOK_IDENT))
+    if (peek(p)->kind != TARN_SQL_TOK_IDENT)
         return fail(p, "expected a type name");
     while (peek(p)->kind == TARN_SQL_TOK_IDENT && !is_kw(peek(p), TARN_SQL_KW_AS) &&
-           (b.len == 0 || !reserved(peek(p)->keyword))) {
+           (b.len == 0 || !tarn_sql_keyword_reserved(peek(p)->keyword))) {
         const tarn_sql_token *t = next(p);
         if ((b.len && tarn_buf_append_char(&b, ' ') != TARN_OK))
             goto nomem;
@@ -422,10 +417,8 @@ static tarn_sql_expr *primary(parser *p)
             if (peek(p)->kind != TARN_SQL_TOK_STRING && peek(p)->kind != TARN_SQL_TOK_INT)
                 return fail(p, "expected the interval's amount ('1 day' or 1 day)");
             e->text = next(p)->value;
-            if (peek(p)->kind == TARN_SQL_TOK_IDENT && !reserved(peek(p)->keyword))
-                e->name = next(p)->value;
-            else if (peek(p)->kind == TARN_SQL_TOK_IDENT && peek(p)->keyword == TARN_SQL_KW_NONE)
-                e->name = next(p)->value;
+            if (peek(p)->kind == TARN_SQL_TOK_IDENT && !tarn_sql_keyword_reserved(peek(p)->keyword))
+                e->name = next(p)->value; /* the unit */
             return e;
         }
         case TARN_SQL_KW_CASE:
@@ -763,10 +756,9 @@ static tarn_sql_from *source(parser *p)
     if (t->kind == TARN_SQL_TOK_STRING) {
         f->path = next(p)->value;
     } else if (t->kind == TARN_SQL_TOK_IDENT && is_op(peek_at(p, 1), "(") &&
-               !reserved(t->keyword)) {
+               !tarn_sql_keyword_reserved(t->keyword)) {
         if (!(f->func = call(p, next(p)->value, t->offset)))
             return NULL;
-        f->func->kind = TARN_SQL_E_FUNC;
     } else {
         vec parts = {0};
         do {

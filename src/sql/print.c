@@ -24,16 +24,7 @@ static tarn_status ident(const char *s, tarn_buf *b)
     bool plain = (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_';
     for (const char *c = s; plain && *c; c++)
         plain = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
-    if (plain) {
-        tarn_sql_token *t;
-        int n;
-        tarn_arena *a = tarn_arena_create(0);
-        tarn_err e;
-        plain = a && tarn_sql_lex(s, a, &t, &n, &e) == TARN_OK && n == 2 &&
-                !tarn_sql_keyword_reserved(t[0].keyword);
-        tarn_arena_destroy(a);
-    }
-    if (plain)
+    if (plain && !tarn_sql_keyword_reserved(tarn_sql_keyword_lookup(s, (int)strlen(s))))
         return tarn_buf_append_str(b, s);
     TRY(tarn_buf_append_char(b, '"'));
     for (const char *c = s; *c; c++) {
