@@ -16,6 +16,10 @@
 #   pipeline  orders with 5% duplicate keys: tarn ingest (Bronze) + tarn run
 #           (Silver: cast, constraints, dedup by key, write) vs DuckDB COPY of
 #           read_json deduplicated with row_number() to Parquet
+#   sql     tarn sql vs DuckDB over the orders table and 100,000 customers:
+#           group-bys on a low- and a high-cardinality key, a star join, a
+#           filtered top-N, count(DISTINCT), a point lookup before and after
+#           `tarn table optimize --zorder-by order_id` (bytes read reported)
 #   per-dataset overhead: BENCH_DATASETS (default 200) tiny datasets through
 #           ingest + one `tarn run --all`; run time / datasets
 # Time is wall-clock of the best of BENCH_RUNS (default 3) runs; DuckDB's is
@@ -114,6 +118,52 @@ OUT=""
 row "export NDJSON to /dev/null" tarn "$best" "$TBYTES" "$mem"
 measure $DUCK --time "COPY (SELECT * FROM read_parquet('$DP')) TO '/dev/null' (FORMAT json)"
 row "export NDJSON to /dev/null" duckdb "$best" "$DBYTES" "$mem"
+
+# --- SQL: tarn sql vs DuckDB on the same Parquet files -------------------------------
+# The orders table written above and 100,000 customers; DuckDB reads the same
+# Parquet files (the tables have a single version, so the files are the
+# table). {o} and {c} stand for the two tables in each engine's syntax.
+CUSTN=$DIR/customers_100000.ndjson
+[ -s "$CUSTN" ] || "$BUILD/tarn_tool_ndjgen" 100000 --customers >"$CUSTN"
+TC=$DIR/tarn_customers
+rm -rf "$TC"
+"$TARN" write "$TC" "$CUSTN" --schema "$("$BUILD/tarn_tool_ndjgen" --customers --schema)" --quiet
+SQLR=$DIR/sql_results.md
+{
+    echo "| query | tarn s | DuckDB s | tarn / DuckDB |"
+    echo "|---|---:|---:|---:|"
+} >"$SQLR"
+# sql_pair NAME SQL: the query through both engines, best of $RUNS each.
+sql_pair() {
+    tq=$(printf '%s' "$2" | sed -e "s#{o}#'$T'#g" -e "s#{c}#'$TC'#g")
+    dq=$(printf '%s' "$2" | sed -e "s#{o}#read_parquet('$T/*.parquet')#g" \
+        -e "s#{c}#read_parquet('$TC/*.parquet')#g")
+    measure "$TARN" sql "$tq" --format csv
+    row "sql: $1" tarn "$best" "$TBYTES" "$mem"
+    ts=$best
+    measure $DUCK --time "$dq"
+    row "sql: $1" duckdb "$best" "$DBYTES" "$mem"
+    printf '| %s | %.3f | %.3f | %.2f |\n' "$1" "$ts" "$best" "$(awk "BEGIN{print $ts / $best}")" >>"$SQLR"
+}
+sql_pair "group by status (5 groups)" "SELECT status, count(*) AS n, sum(amount) AS total FROM {o} GROUP BY status ORDER BY status"
+sql_pair "group by user_id (100k groups)" "SELECT user_id, count(*) AS n, sum(amount) AS total FROM {o} GROUP BY user_id ORDER BY total DESC, user_id LIMIT 10"
+sql_pair "star join by segment" "SELECT c.segment, count(*) AS n, sum(o.amount) AS total FROM {o} o JOIN {c} c ON o.user_id = c.user_id GROUP BY c.segment ORDER BY c.segment"
+sql_pair "filtered top-N" "SELECT order_id, amount FROM {o} WHERE country = 'DE' AND status = 'paid' ORDER BY amount DESC, order_id LIMIT 10"
+sql_pair "count(DISTINCT user_id)" "SELECT count(DISTINCT user_id) AS users FROM {o}"
+POINT="SELECT * FROM {o} WHERE order_id = 'o-5000000'"
+sql_pair "point lookup" "$POINT"
+# The same lookup after Z-ordering a copy by order_id: bytes read of the table.
+TZ=$DIR/tarn_orders_z
+rm -rf "$TZ"
+cp -r "$T" "$TZ"
+"$TARN" table optimize "$TZ" --zorder-by order_id --target-size 4 >/dev/null
+pq=$(printf '%s' "$POINT" | sed -e "s#{o}#'$TZ'#g")
+measure "$TARN" sql "$pq" --format csv
+row "sql: point lookup after z-order" tarn "$best" "$TBYTES" "$mem"
+"$TARN" sql "$pq" --format csv --stats 2>"$DIR/stats.txt" >/dev/null
+grep -o '[0-9.]* of [0-9.]* MB read' "$DIR/stats.txt" | awk -v t="$best" '{
+    printf "| point lookup after z-order (order_id) | %.3f | | %s of %s MB read = %.1f%% of the table |\n", t, $1, $3, 100 * $1 / $3 }' >>"$SQLR"
+cat "$SQLR" | tee -a "$RESULTS"
 
 # --- pipeline: Bronze + Silver vs DuckDB's dedup in SQL ----------------------------
 NDJD=$DIR/orders_dup_$ROWS.ndjson

@@ -52,6 +52,7 @@ int tarn_cli_run(int argc, char **argv);
 int tarn_cli_runs(int argc, char **argv);
 int tarn_cli_heal(int argc, char **argv);
 int tarn_cli_status(int argc, char **argv);
+int tarn_cli_sql(int argc, char **argv);
 int tarn_cli_table(int argc, char **argv);
 int tarn_cli_parquet(int argc, char **argv);
 

@@ -4,7 +4,7 @@
  */
 #include "cli/cli.h"
 #include "cli/output.h"
-#include "cli/source.h"
+#include "exec/source.h"
 
 #include <string.h>
 
@@ -33,7 +33,7 @@ static const char usage_text[] =
 int tarn_cli_cat(int argc, char **argv)
 {
     const char *cmd = "cat";
-    tarn_cli_source_opts so;
+    tarn_source_opts so;
     memset(&so, 0, sizeof so);
     so.at.kind = TARN_DELTA_AT_LATEST;
     tarn_cli_format fmt = TARN_CLI_NDJSON;
@@ -59,7 +59,7 @@ int tarn_cli_cat(int argc, char **argv)
                 return 2;
             if (so.at.kind == TARN_DELTA_AT_VERSION)
                 return tarn_cli_usage_error(cmd, "use --version or --timestamp, not both");
-            if (tarn_cli_parse_timestamp_ms(v, &so.at.timestamp_ms, &err) != TARN_OK)
+            if (tarn_parse_timestamp_ms(v, &so.at.timestamp_ms, &err) != TARN_OK)
                 return tarn_cli_usage_error(cmd, "--timestamp: %s", err.msg);
             so.at.kind = TARN_DELTA_AT_TIMESTAMP;
         } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--format", &v)) != 0) {
@@ -91,17 +91,17 @@ int tarn_cli_cat(int argc, char **argv)
     if (!so.path)
         return tarn_cli_usage_error(cmd, "missing PATH");
 
-    tarn_cli_source *src = NULL;
+    tarn_source *src = NULL;
     tarn_cli_output *out = NULL;
-    tarn_status st = tarn_cli_source_open(&so, &src, &err);
+    tarn_status st = tarn_source_open(&so, &src, &err);
     if (st == TARN_OK) {
-        out = tarn_cli_output_create(stdout, fmt, tarn_cli_source_schema(src), limit);
+        out = tarn_cli_output_create(stdout, fmt, tarn_source_schema(src), limit);
         if (!out)
             st = tarn_err_set(&err, TARN_ERR_NOMEM, "out of memory");
     }
     while (st == TARN_OK && !tarn_cli_output_full(out)) {
         tarn_batch *b;
-        st = tarn_cli_source_next(src, &b, &err);
+        st = tarn_source_next(src, &b, &err);
         if (st != TARN_OK || !b)
             break;
         st = tarn_cli_output_write(out, b, &err);
@@ -110,13 +110,13 @@ int tarn_cli_cat(int argc, char **argv)
         st = tarn_cli_output_finish(out, &err);
     if (st == TARN_OK && stats) {
         int64_t skipped, scanned;
-        tarn_cli_source_counts(src, &skipped, &scanned);
+        tarn_source_counts(src, &skipped, &scanned);
         fprintf(stderr, "tarn cat: %s scanned %lld, skipped %lld (statistics); %lld rows out\n",
-                tarn_cli_source_snapshot(src) ? "files" : "row groups", (long long)scanned,
+                tarn_source_snapshot(src) ? "files" : "row groups", (long long)scanned,
                 (long long)skipped, (long long)tarn_cli_output_rows(out));
     }
     tarn_cli_output_destroy(out);
-    tarn_cli_source_close(src);
+    tarn_source_close(src);
     if (st != TARN_OK) {
         if (err.code == TARN_OK)
             tarn_err_set(&err, st, "%s", tarn_status_name(st));

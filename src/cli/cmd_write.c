@@ -11,9 +11,9 @@
 #include "base/fs.h"
 #include "base/time.h"
 #include "cli/cli.h"
-#include "cli/source.h"
 #include "column/cast.h"
 #include "delta/write.h"
+#include "exec/source.h"
 #include "io/reader.h"
 #include "parquet/codec.h"
 
@@ -56,7 +56,7 @@ typedef struct write_ctx {
     tarn_io_opts io_opts;      /* text input options */
     const tarn_schema *schema; /* target schema */
     tarn_io_reader *io;        /* current text reader */
-    tarn_cli_source *src;      /* current Parquet/Delta reader */
+    tarn_source *src;          /* current Parquet/Delta reader */
     const char *cur_path;      /* current input path */
     tarn_batch *cast;          /* batch converted to the target schema */
     int *col_map;              /* target column -> source column, -1 = null */
@@ -136,12 +136,12 @@ static tarn_status open_next_input(write_ctx *c, tarn_err *err)
     const char *path = c->inputs[c->next_input++];
     c->cur_path = path;
     if (is_columnar(path, c->format)) {
-        tarn_cli_source_opts so;
+        tarn_source_opts so;
         memset(&so, 0, sizeof so);
         so.path = path;
         so.at.kind = TARN_DELTA_AT_LATEST;
-        TARN_TRY(tarn_cli_source_open(&so, &c->src, err));
-        return map_columns(c, tarn_cli_source_schema(c->src), err);
+        TARN_TRY(tarn_source_open(&so, &c->src, err));
+        return map_columns(c, tarn_source_schema(c->src), err);
     }
     tarn_io_opts o = c->io_opts;
     TARN_TRY(tarn_io_detect(path, &o, err));
@@ -154,14 +154,14 @@ static void close_input(write_ctx *c)
         c->bytes_done += tarn_io_reader_bytes_read(c->io);
     tarn_io_reader_close(c->io);
     c->io = NULL;
-    tarn_cli_source_close(c->src);
+    tarn_source_close(c->src);
     c->src = NULL;
 }
 
 /* Converts a Parquet/Delta batch to the target schema. */
 static tarn_status convert(write_ctx *c, const tarn_batch *in, tarn_batch **out, tarn_err *err)
 {
-    const tarn_schema *from = tarn_cli_source_schema(c->src);
+    const tarn_schema *from = tarn_source_schema(c->src);
     tarn_batch_reset(c->cast);
     for (int i = 0; i < c->schema->n_fields; i++) {
         int k = c->col_map[i];
@@ -215,7 +215,7 @@ static tarn_status next_batch(void *ctx, tarn_batch **out, tarn_err *err)
         if (c->io) {
             st = tarn_io_reader_next(c->io, &b, err);
         } else {
-            st = tarn_cli_source_next(c->src, &b, err);
+            st = tarn_source_next(c->src, &b, err);
             if (st == TARN_OK && b)
                 st = convert(c, b, &b, err);
         }
@@ -251,14 +251,14 @@ static tarn_status resolve_schema(write_ctx *c, const char *table, const char *s
     }
     const char *first = c->inputs[0];
     if (is_columnar(first, c->format)) {
-        tarn_cli_source_opts so;
+        tarn_source_opts so;
         memset(&so, 0, sizeof so);
         so.path = first;
         so.at.kind = TARN_DELTA_AT_LATEST;
-        tarn_cli_source *src;
-        TARN_TRY(tarn_cli_source_open(&so, &src, err));
-        *owned = tarn_schema_clone(tarn_cli_source_schema(src));
-        tarn_cli_source_close(src);
+        tarn_source *src;
+        TARN_TRY(tarn_source_open(&so, &src, err));
+        *owned = tarn_schema_clone(tarn_source_schema(src));
+        tarn_source_close(src);
         return *owned ? TARN_OK : tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     }
     tarn_io_opts o = c->io_opts;

@@ -67,19 +67,22 @@ struct tarn_delta_scan {
     int *tcol;                       /* table column index per logical output column */
     bool with_file_info;             /* hidden columns present */
     bool (*keep_file)(void *, const tarn_delta_snapshot *, const tarn_delta_add *); /* filter */
-    void *keep_ctx;                     /* filter context */
-    int next_file;                      /* next index into the file list */
-    const tarn_delta_add *const *files; /* explicit file list, or NULL for snap->files */
-    int n_files;                        /* entries in files */
-    tarn_batch *out;                    /* reused output batch (owned) */
-    tarn_batch view;                    /* what next() hands out: out's vectors, or the
-                                           Parquet scan's own vectors for columns that
-                                           need no change (zero copy) */
-    tarn_vec **view_cols;               /* view.cols (heap) */
-    int64_t *sel;                       /* kept row indexes of the current batch */
-    int64_t sel_cap;                    /* entries allocated in sel */
-    int64_t files_read;                 /* statistics */
-    int64_t rows_deleted;               /* statistics */
+    void *keep_ctx; /* filter context */
+    bool (*keep_rg)(void *, const tarn_delta_snapshot *, const tarn_delta_add *,
+                    const tarn_pq_file *, int); /* row-group filter */
+    void *rg_ctx;                               /* its context */
+    int next_file;                              /* next index into the file list */
+    const tarn_delta_add *const *files;         /* explicit file list, or NULL for snap->files */
+    int n_files;                                /* entries in files */
+    tarn_batch *out;                            /* reused output batch (owned) */
+    tarn_batch view;                            /* what next() hands out: out's vectors, or the
+                                                   Parquet scan's own vectors for columns that
+                                                   need no change (zero copy) */
+    tarn_vec **view_cols;                       /* view.cols (heap) */
+    int64_t *sel;                               /* kept row indexes of the current batch */
+    int64_t sel_cap;                            /* entries allocated in sel */
+    int64_t files_read;                         /* statistics */
+    int64_t rows_deleted;                       /* statistics */
     /* current file */
     bool open;                 /* a file is being read */
     tarn_arena *fa;            /* per-file arena (reset per file) */
@@ -459,7 +462,18 @@ static tarn_status plan_file(tarn_delta_scan *s, tarn_err *err)
     }
     if (n_pq == 0)
         return TARN_OK; /* rows are counted, not read */
-    tarn_pq_scan_opts opts = {cols, n_pq, NULL};
+    /* Row groups the statistics exclude are not read. Positions matter for
+     * deletion vectors and _row_index, so only files without either. */
+    bool *keep = NULL;
+    if (s->keep_rg && !s->add->has_dv && !s->with_file_info) {
+        int n_rg = tarn_pq_file_num_row_groups(s->pf);
+        keep = tarn_arena_calloc(s->fa, (size_t)n_rg + 1, sizeof *keep);
+        if (!keep)
+            return nomem(err);
+        for (int rg = 0; rg < n_rg; rg++)
+            keep[rg] = s->keep_rg(s->rg_ctx, s->snap, s->add, s->pf, rg);
+    }
+    tarn_pq_scan_opts opts = {cols, n_pq, keep};
     return tarn_pq_scan_open(s->pf, &opts, &s->ps, err);
 }
 
@@ -744,6 +758,8 @@ tarn_status tarn_delta_scan_open(const tarn_delta_snapshot *snap, const tarn_del
     s->with_file_info = opts && opts->with_file_info;
     s->keep_file = opts ? opts->keep_file : NULL;
     s->keep_ctx = opts ? opts->keep_ctx : NULL;
+    s->keep_rg = opts ? opts->keep_row_group : NULL;
+    s->rg_ctx = opts ? opts->rg_ctx : NULL;
     s->files = opts ? opts->files : NULL;
     s->n_files = opts && opts->files ? opts->n_files : 0;
     tarn_status st = build_schema(s, opts, err);

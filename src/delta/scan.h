@@ -18,6 +18,7 @@
 
 #include "column/vec.h"
 #include "delta/snapshot.h"
+#include "parquet/reader.h"
 
 /* Names of the hidden columns added by with_file_info. */
 #define TARN_DELTA_COL_FILE      "_file"      /* string: add.path as written in the log */
@@ -36,6 +37,12 @@ typedef struct tarn_delta_scan_opts {
                                            keep_file still applies) instead of snap->files;
                                            NULL = the snapshot's files */
     int n_files;                        /* entries in files */
+    bool (*keep_row_group)(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add,
+                           const tarn_pq_file *pf,
+                           int row_group); /* row-group filter (by the file's statistics),
+                                              called for files without a deletion vector
+                                              when with_file_info is off; NULL = all */
+    void *rg_ctx;                          /* passed to keep_row_group */
 } tarn_delta_scan_opts;
 
 /* Starts a scan of snap; opts may be NULL (all columns, all files). An

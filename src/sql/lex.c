@@ -100,6 +100,7 @@ tarn_status tarn_sql_error(tarn_err *err, tarn_status code, const char *sql, int
     if (err) {
         err->line = line;
         err->col = col;
+        err->offset = offset;
     }
     return code;
 }

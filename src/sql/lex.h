@@ -78,7 +78,7 @@ const char *tarn_sql_keyword_name(tarn_sql_keyword k);
 void tarn_sql_position(const char *sql, int offset, int *out_line, int *out_col);
 
 /* Sets err (TARN_ERR_INVALID unless code says otherwise) to "line L, column
- * C: <message>" for the byte offset of sql, with err->line/col set. */
+ * C: <message>" for the byte offset of sql, with err->line/col and err->offset set. */
 tarn_status tarn_sql_error(tarn_err *err, tarn_status code, const char *sql, int offset,
                            const char *fmt, ...) TARN_PRINTF(5, 6);
 

@@ -3,11 +3,13 @@
  * tests and benchmarks.
  *
  *   tarn_tool_ndjgen N [--seed S] [--dup-rate F] [--numeric-amount] > orders.ndjson
+ *   tarn_tool_ndjgen N --customers [--seed S] > customers.ndjson
  *
  * The same N, seed and options always give the same bytes (splitmix64, no
  * libc randomness, no locale). --dup-rate F makes a fraction F of records
  * reuse an earlier order_id (for dedup/MERGE tests). The matching schema is
- * printed by --schema.
+ * printed by --schema. --customers writes N customers instead (user_id 1..N,
+ * the ids orders refer to when N is 100000), schema from --customers --schema.
  */
 #include "base/time.h"
 
@@ -15,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define CUSTOMERS_SCHEMA                                                                           \
+    "user_id int64 not null, name string, segment string, country string, signup_date date"
 
 #define ORDERS_SCHEMA                                                                              \
     "order_id string not null, user_id int64, amount decimal(10,2), country string, "              \
@@ -38,7 +43,8 @@ static uint64_t below(uint64_t n)
 static void usage(void)
 {
     fprintf(stderr, "usage: tarn_tool_ndjgen N [--seed S] [--dup-rate F] [--numeric-amount]\n"
-                    "       tarn_tool_ndjgen --schema\n");
+                    "       tarn_tool_ndjgen N --customers [--seed S]\n"
+                    "       tarn_tool_ndjgen [--customers] --schema\n");
 }
 
 int main(int argc, char **argv)
@@ -49,11 +55,12 @@ int main(int argc, char **argv)
     long long n = -1;
     uint64_t seed = 42;
     double dup_rate = 0;
-    int numeric_amount = 0;
+    int numeric_amount = 0, customers = 0, schema = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--schema") == 0) {
-            puts(ORDERS_SCHEMA);
-            return 0;
+            schema = 1;
+        } else if (strcmp(argv[i], "--customers") == 0) {
+            customers = 1;
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             seed = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--dup-rate") == 0 && i + 1 < argc) {
@@ -72,11 +79,30 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (schema) {
+        puts(customers ? CUSTOMERS_SCHEMA : ORDERS_SCHEMA);
+        return 0;
+    }
     if (n < 0) {
         usage();
         return 2;
     }
     rng_state = seed;
+    if (customers) {
+        static const char *const segments[] = {"consumer", "corporate", "home_office",
+                                               "small_business"};
+        const int64_t day0 = tarn_days_from_civil(2018, 1, 1);
+        for (long long i = 1; i <= n; i++) {
+            int64_t y;
+            int mo, d;
+            tarn_civil_from_days(day0 + (int64_t)below(2190), &y, &mo, &d);
+            printf("{\"user_id\":%lld,\"name\":\"customer %lld\",\"segment\":\"%s\","
+                   "\"country\":\"%s\",\"signup_date\":\"%04lld-%02d-%02d\"}\n",
+                   i, i, segments[below(TARN_ARRAY_LEN(segments))],
+                   countries[below(TARN_ARRAY_LEN(countries))], (long long)y, mo, d);
+        }
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
     const int64_t base = tarn_days_from_civil(2024, 1, 1) * 86400;
     uint64_t dup_cut = (uint64_t)(dup_rate * 1e9);
     size_t cap = (size_t)1 << 20, len = 0;

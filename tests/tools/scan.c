@@ -10,7 +10,7 @@
  * stdout (so runs can be compared).
  */
 #include "base/time.h"
-#include "cli/source.h"
+#include "exec/source.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,27 +21,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: tarn_tool_scan PATH\n");
         return 2;
     }
-    tarn_cli_source_opts o;
+    tarn_source_opts o;
     memset(&o, 0, sizeof o);
     o.path = argv[1];
     o.at.kind = TARN_DELTA_AT_LATEST;
     tarn_err err;
-    tarn_cli_source *s;
+    tarn_source *s;
     int64_t t0 = tarn_monotonic_us();
-    if (tarn_cli_source_open(&o, &s, &err) != TARN_OK) {
+    if (tarn_source_open(&o, &s, &err) != TARN_OK) {
         char m[1400];
         tarn_err_format(&err, m, sizeof m);
         fprintf(stderr, "scan: %s\n", m);
         return 2;
     }
-    const tarn_schema *sc = tarn_cli_source_schema(s);
+    const tarn_schema *sc = tarn_source_schema(s);
     int nc = sc->n_fields;
     int64_t nonnull[256] = {0};
     double sums[256] = {0};
     int64_t rows = 0;
     tarn_batch *b;
     tarn_status st;
-    while ((st = tarn_cli_source_next(s, &b, &err)) == TARN_OK && b) {
+    while ((st = tarn_source_next(s, &b, &err)) == TARN_OK && b) {
         rows += b->n_rows;
         for (int c = 0; c < nc && c < 256; c++) {
             const tarn_vec *v = b->cols[c];
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
         char m[1400];
         tarn_err_format(&err, m, sizeof m);
         fprintf(stderr, "scan: %s\n", m);
-        tarn_cli_source_close(s);
+        tarn_source_close(s);
         return 2;
     }
     double secs = (double)(tarn_monotonic_us() - t0) / 1e6;
@@ -83,6 +83,6 @@ int main(int argc, char **argv)
         printf("%s non_null=%lld sum=%.6g\n", sc->fields[c].name, (long long)nonnull[c], sums[c]);
     fprintf(stderr, "scan: %lld rows in %.3f s (%.0f rows/s)\n", (long long)rows, secs,
             secs > 0 ? (double)rows / secs : 0.0);
-    tarn_cli_source_close(s);
+    tarn_source_close(s);
     return 0;
 }

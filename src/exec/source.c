@@ -1,5 +1,5 @@
 /*
- * cli/source.c - open a Parquet file or Delta table as a filtered,
+ * exec/source.c - open a Parquet file or Delta table as a filtered,
  * projected batch stream for `tarn cat` and friends.
  *
  * The scan reads the projected columns plus any the predicate needs; the
@@ -7,7 +7,7 @@
  * it uses), then to the read schema (for evaluation). Row groups (Parquet)
  * and files (Delta) whose statistics exclude the predicate are skipped.
  */
-#include "cli/source.h"
+#include "exec/source.h"
 
 #include "base/alloc.h"
 #include "base/fs.h"
@@ -20,25 +20,29 @@
 #include <stdio.h>
 #include <string.h>
 
-struct tarn_cli_source {
-    tarn_pq_file *pq;            /* Parquet input, or NULL */
-    tarn_pq_scan *pq_scan;       /* its scan */
-    tarn_delta_snapshot *snap;   /* Delta input, or NULL */
-    tarn_delta_scan *delta_scan; /* its scan */
-    const tarn_schema *full;     /* schema of the whole input */
-    tarn_schema *read_schema;    /* columns read: projection + predicate extras */
-    tarn_schema *out_schema;     /* projection */
-    int n_out;                   /* projected columns = first n_out read columns */
-    tarn_pred *pred;             /* bound to read_schema, or NULL */
-    tarn_pred *pred_full;        /* bound to full (for file/row-group skipping) */
-    tarn_batch *out;             /* compacted output batch */
-    uint8_t *match;              /* per-row predicate result */
-    int64_t *sel;                /* selected row indexes */
-    int64_t cap;                 /* capacity of match/sel */
-    int64_t skipped, scanned;    /* files or row groups */
+struct tarn_source {
+    tarn_pq_file *pq;                /* Parquet input, or NULL */
+    tarn_pq_scan *pq_scan;           /* its scan */
+    tarn_delta_snapshot *snap;       /* Delta input, or NULL */
+    tarn_delta_scan *delta_scan;     /* its scan */
+    const tarn_schema *full;         /* schema of the whole input */
+    tarn_schema *read_schema;        /* columns read: projection + predicate extras */
+    tarn_schema *out_schema;         /* projection */
+    int n_out;                       /* projected columns = first n_out read columns */
+    tarn_pred *pred;                 /* bound to read_schema, or NULL */
+    tarn_pred *pred_full;            /* bound to full (for file/row-group skipping) */
+    tarn_batch *out;                 /* compacted output batch */
+    uint8_t *match;                  /* per-row predicate result */
+    int64_t *sel;                    /* selected row indexes */
+    int64_t cap;                     /* capacity of match/sel */
+    int64_t skipped, scanned;        /* files or row groups */
+    int part, n_parts;               /* the share of files/row groups read */
+    int64_t bytes_read, bytes_total; /* Delta: add.size of files read / considered
+                                        (less the row groups skipped) */
+    int64_t rg_skipped;              /* Delta: row groups skipped inside files read */
 };
 
-tarn_status tarn_cli_parse_timestamp_ms(const char *text, int64_t *out, tarn_err *err)
+tarn_status tarn_parse_timestamp_ms(const char *text, int64_t *out, tarn_err *err)
 {
     int64_t us;
     TARN_TRY(tarn_parse_timestamp(text, strlen(text), false, &us, err));
@@ -47,7 +51,7 @@ tarn_status tarn_cli_parse_timestamp_ms(const char *text, int64_t *out, tarn_err
 }
 
 /* Splits "a,b,c" into indexes of full; appends predicate-only columns. */
-static tarn_status build_read_columns(tarn_cli_source *s, const char *columns, int **out_idx,
+static tarn_status build_read_columns(tarn_source *s, const char *columns, int **out_idx,
                                       int *out_n, tarn_err *err)
 {
     const tarn_schema *full = s->full;
@@ -105,7 +109,7 @@ static tarn_status build_read_columns(tarn_cli_source *s, const char *columns, i
     return TARN_OK;
 }
 
-static tarn_status make_schemas(tarn_cli_source *s, const int *idx, int n, tarn_err *err)
+static tarn_status make_schemas(tarn_source *s, const int *idx, int n, tarn_err *err)
 {
     s->read_schema = tarn_schema_create();
     s->out_schema = tarn_schema_create();
@@ -124,7 +128,7 @@ static tarn_status make_schemas(tarn_cli_source *s, const int *idx, int n, tarn_
 }
 
 /* Row-group skipping for Parquet inputs. */
-static tarn_status pq_row_group_mask(tarn_cli_source *s, bool *mask, tarn_err *err)
+static tarn_status pq_row_group_mask(tarn_source *s, bool *mask, tarn_err *err)
 {
     int n_rg = tarn_pq_file_num_row_groups(s->pq);
     int nf = s->full->n_fields;
@@ -132,9 +136,11 @@ static tarn_status pq_row_group_mask(tarn_cli_source *s, bool *mask, tarn_err *e
     if (!st)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
     for (int rg = 0; rg < n_rg; rg++) {
-        mask[rg] = true;
-        if (!s->pred_full)
+        mask[rg] = s->n_parts <= 1 || rg % s->n_parts == s->part;
+        if (!s->pred_full || !mask[rg]) {
+            s->scanned += mask[rg];
             continue;
+        }
         for (int c = 0; c < nf; c++) {
             memset(&st[c], 0, sizeof st[c]);
             st[c].null_count = -1;
@@ -158,13 +164,11 @@ static tarn_status pq_row_group_mask(tarn_cli_source *s, bool *mask, tarn_err *e
         else
             s->skipped++;
     }
-    if (!s->pred_full)
-        s->scanned = n_rg;
     tarn_free(st);
     return TARN_OK;
 }
 
-static tarn_status open_parquet(tarn_cli_source *s, const int *idx, int n, tarn_err *err)
+static tarn_status open_parquet(tarn_source *s, const int *idx, int n, tarn_err *err)
 {
     int n_rg = tarn_pq_file_num_row_groups(s->pq);
     bool *mask = tarn_calloc((size_t)(n_rg ? n_rg : 1), sizeof(bool));
@@ -202,7 +206,15 @@ static void delta_colstats(const tarn_delta_file_stats *fs, bool has, int n_fiel
  * exclude the predicate. */
 static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add)
 {
-    tarn_cli_source *s = ctx;
+    tarn_source *s = ctx;
+    if (s->n_parts > 1 && (add - snap->files) % s->n_parts != s->part)
+        return false; /* another part's file: not counted here */
+    s->bytes_total += add->size;
+    if (!s->pred_full) {
+        s->scanned++;
+        s->bytes_read += add->size;
+        return true;
+    }
     bool keep = true;
     int nf = snap->schema->n_fields;
     tarn_pred_colstats *st = tarn_calloc((size_t)nf + 1, sizeof *st);
@@ -216,14 +228,59 @@ static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const ta
     }
     tarn_free(st);
     tarn_arena_destroy(a);
-    if (keep)
+    if (keep) {
         s->scanned++;
-    else
+        s->bytes_read += add->size;
+    } else {
         s->skipped++;
+    }
     return keep;
 }
 
-static tarn_status open_delta(tarn_cli_source *s, const int *idx, int n, tarn_err *err)
+/* keep_row_group callback: skip a Delta file's row groups whose statistics
+ * exclude the predicate. Columns are matched by their name in the file
+ * (the physical name under column mapping). */
+static bool delta_keep_rg(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add,
+                          const tarn_pq_file *pf, int rg)
+{
+    tarn_source *s = ctx;
+    (void)add;
+    int nf = snap->schema->n_fields;
+    const tarn_schema *fs = tarn_pq_file_schema(pf);
+    const tarn_pq_row_group *g = &tarn_pq_file_metadata(pf)->row_groups[rg];
+    tarn_pred_colstats *st = tarn_calloc((size_t)nf + 1, sizeof *st);
+    if (!st)
+        return true;
+    for (int c = 0; c < nf; c++) {
+        st[c].null_count = -1;
+        st[c].num_rows = g->num_rows;
+        const tarn_field *tf = &snap->schema->fields[c];
+        if (!tarn_pred_uses_column(s->pred_full, c) || tarn_type_is_nested(tf->type.id))
+            continue;
+        const char *name = tf->physical_name ? tf->physical_name : tf->name;
+        int k = tarn_schema_find(fs, name);
+        tarn_pq_stats ps;
+        tarn_err e2;
+        /* The file's type must be the table's for its min/max to compare. */
+        if (k < 0 || !tarn_type_equal(fs->fields[k].type, tf->type) ||
+            tarn_pq_file_column_stats(pf, rg, k, &ps, &e2) != TARN_OK)
+            continue;
+        st[c].known = true;
+        st[c].null_count = ps.has_null_count ? ps.null_count : -1;
+        st[c].has_min_max = ps.has_min_max;
+        st[c].min = ps.min;
+        st[c].max = ps.max;
+    }
+    bool keep = tarn_pred_may_match(s->pred_full, st);
+    tarn_free(st);
+    if (!keep) {
+        s->rg_skipped++;
+        s->bytes_read -= g->has_total_compressed_size ? g->total_compressed_size : 0;
+    }
+    return keep;
+}
+
+static tarn_status open_delta(tarn_source *s, const int *idx, int n, tarn_err *err)
 {
     const char **names = tarn_alloc(sizeof(char *) * (size_t)(n ? n : 1));
     if (!names)
@@ -234,24 +291,25 @@ static tarn_status open_delta(tarn_cli_source *s, const int *idx, int n, tarn_er
     memset(&o, 0, sizeof o);
     o.columns = names;
     o.n_columns = n;
+    o.keep_file = delta_keep_file; /* counts files and bytes, skips by statistics */
+    o.keep_ctx = s;
     if (s->pred_full) {
-        o.keep_file = delta_keep_file;
-        o.keep_ctx = s;
+        o.keep_row_group = delta_keep_rg;
+        o.rg_ctx = s;
     }
     tarn_status st = tarn_delta_scan_open(s->snap, &o, &s->delta_scan, err);
-    if (!s->pred_full)
-        s->scanned = s->snap->n_files;
     tarn_free(names);
     return st;
 }
 
-tarn_status tarn_cli_source_open(const tarn_cli_source_opts *o, tarn_cli_source **out,
-                                 tarn_err *err)
+tarn_status tarn_source_open(const tarn_source_opts *o, tarn_source **out, tarn_err *err)
 {
     *out = NULL;
-    tarn_cli_source *s = tarn_calloc(1, sizeof *s);
+    tarn_source *s = tarn_calloc(1, sizeof *s);
     if (!s)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+    s->part = o->part;
+    s->n_parts = o->n_parts;
     int *idx = NULL, n = 0;
     tarn_status st;
     if (tarn_delta_is_table(o->path)) {
@@ -294,30 +352,41 @@ tarn_status tarn_cli_source_open(const tarn_cli_source_opts *o, tarn_cli_source 
 done:
     tarn_free(idx);
     if (st != TARN_OK) {
-        tarn_cli_source_close(s);
+        tarn_source_close(s);
         return st;
     }
     *out = s;
     return TARN_OK;
 }
 
-const tarn_schema *tarn_cli_source_schema(const tarn_cli_source *s)
+const tarn_schema *tarn_source_schema(const tarn_source *s)
 {
     return s->out_schema;
 }
 
-const tarn_delta_snapshot *tarn_cli_source_snapshot(const tarn_cli_source *s)
+const tarn_delta_snapshot *tarn_source_snapshot(const tarn_source *s)
 {
     return s->snap;
 }
 
-void tarn_cli_source_counts(const tarn_cli_source *s, int64_t *out_skipped, int64_t *out_scanned)
+int64_t tarn_source_row_groups_skipped(const tarn_source *s)
+{
+    return s->rg_skipped;
+}
+
+void tarn_source_bytes(const tarn_source *s, int64_t *out_read, int64_t *out_total)
+{
+    *out_read = s->bytes_read;
+    *out_total = s->bytes_total;
+}
+
+void tarn_source_counts(const tarn_source *s, int64_t *out_skipped, int64_t *out_scanned)
 {
     *out_skipped = s->skipped;
     *out_scanned = s->scanned;
 }
 
-static tarn_status raw_next(tarn_cli_source *s, tarn_batch **out, tarn_err *err)
+static tarn_status raw_next(tarn_source *s, tarn_batch **out, tarn_err *err)
 {
     if (s->pq_scan)
         return tarn_pq_scan_next(s->pq_scan, out, err);
@@ -325,7 +394,7 @@ static tarn_status raw_next(tarn_cli_source *s, tarn_batch **out, tarn_err *err)
 }
 
 /* Copies the projected columns of the selected rows into s->out. */
-static tarn_status compact(tarn_cli_source *s, const tarn_batch *in, int64_t n_sel, tarn_err *err)
+static tarn_status compact(tarn_source *s, const tarn_batch *in, int64_t n_sel, tarn_err *err)
 {
     tarn_batch_reset(s->out);
     for (int c = 0; c < s->n_out; c++) {
@@ -339,7 +408,7 @@ static tarn_status compact(tarn_cli_source *s, const tarn_batch *in, int64_t n_s
     return TARN_OK;
 }
 
-tarn_status tarn_cli_source_next(tarn_cli_source *s, tarn_batch **out, tarn_err *err)
+tarn_status tarn_source_next(tarn_source *s, tarn_batch **out, tarn_err *err)
 {
     for (;;) {
         tarn_batch *in;
@@ -381,7 +450,7 @@ tarn_status tarn_cli_source_next(tarn_cli_source *s, tarn_batch **out, tarn_err 
     }
 }
 
-void tarn_cli_source_close(tarn_cli_source *s)
+void tarn_source_close(tarn_source *s)
 {
     if (!s)
         return;
