@@ -40,6 +40,8 @@ struct tarn_source {
     int64_t bytes_read, bytes_total; /* Delta: add.size of files read / considered
                                         (less the row groups skipped) */
     int64_t rg_skipped;              /* Delta: row groups skipped inside files read */
+    bool rg_split;                   /* parts share files by row group (a data column is
+                                        read, so row groups are what the scan reads) */
 };
 
 tarn_status tarn_parse_timestamp_ms(const char *text, int64_t *out, tarn_err *err)
@@ -203,12 +205,28 @@ static void delta_colstats(const tarn_delta_file_stats *fs, bool has, int n_fiel
 }
 
 /* keep_file callback: skip Delta files whose stats or partition values
- * exclude the predicate. */
+ * exclude the predicate. With parts, a file is counted by the part that owns
+ * it (index % n_parts); files without a deletion vector are opened by every
+ * part, which then reads its share of the row groups (delta_keep_rg), so the
+ * parts stay balanced when there are few files. */
 static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add)
 {
     tarn_source *s = ctx;
-    if (s->n_parts > 1 && (add - snap->files) % s->n_parts != s->part)
-        return false; /* another part's file: not counted here */
+    if (s->n_parts > 1 && (add - snap->files) % s->n_parts != s->part) {
+        if (add->has_dv || !s->rg_split)
+            return false; /* another part's file */
+        /* Another part counts it; read our row groups if the stats admit any. */
+        int64_t sk = s->skipped, sc = s->scanned, br = s->bytes_read, bt = s->bytes_total;
+        int saved = s->part;
+        s->part = (int)((add - snap->files) % s->n_parts);
+        bool keep = delta_keep_file(ctx, snap, add);
+        s->part = saved;
+        s->skipped = sk;
+        s->scanned = sc;
+        s->bytes_read = br;
+        s->bytes_total = bt;
+        return keep;
+    }
     s->bytes_total += add->size;
     if (!s->pred_full) {
         s->scanned++;
@@ -244,7 +262,10 @@ static bool delta_keep_rg(void *ctx, const tarn_delta_snapshot *snap, const tarn
                           const tarn_pq_file *pf, int rg)
 {
     tarn_source *s = ctx;
-    (void)add;
+    if (s->rg_split && ((add - snap->files) + rg) % s->n_parts != s->part)
+        return false; /* another part's row group */
+    if (!s->pred_full)
+        return true;
     int nf = snap->schema->n_fields;
     const tarn_schema *fs = tarn_pq_file_schema(pf);
     const tarn_pq_row_group *g = &tarn_pq_file_metadata(pf)->row_groups[rg];
@@ -285,15 +306,20 @@ static tarn_status open_delta(tarn_source *s, const int *idx, int n, tarn_err *e
     const char **names = tarn_alloc(sizeof(char *) * (size_t)(n ? n : 1));
     if (!names)
         return tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < n; k++)
+    for (int k = 0; k < n; k++) {
         names[k] = s->full->fields[idx[k]].name;
+        bool part_col = false;
+        for (int p = 0; p < s->snap->n_partition_columns; p++)
+            part_col |= s->snap->partition_column_index[p] == idx[k];
+        s->rg_split |= s->n_parts > 1 && !part_col;
+    }
     tarn_delta_scan_opts o;
     memset(&o, 0, sizeof o);
     o.columns = names;
     o.n_columns = n;
     o.keep_file = delta_keep_file; /* counts files and bytes, skips by statistics */
     o.keep_ctx = s;
-    if (s->pred_full) {
+    if (s->pred_full || s->rg_split) {
         o.keep_row_group = delta_keep_rg;
         o.rg_ctx = s;
     }

@@ -497,9 +497,11 @@ static tarn_status scan_prepare(qctx *c, const char *path, const char *label, co
     p->so.columns = want->star ? NULL : p->cols.data;
     const tarn_delta_snapshot *snap = tarn_source_snapshot(src);
     p->is_delta = snap != NULL;
-    p->n_parts = tarn_pool_size(tarn_pool_default());
-    if (snap && snap->n_files < p->n_parts)
-        p->n_parts = snap->n_files > 0 ? snap->n_files : 1;
+    /* Parts share the files' row groups: a few per core balance the load;
+     * a table of one small file is read whole. */
+    p->n_parts = 2 * tarn_pool_size(tarn_pool_default());
+    if (snap && (snap->n_files == 0 || (snap->n_files == 1 && snap->files[0].size < (8 << 20))))
+        p->n_parts = 1;
     tarn_source_close(src);
     if (st != TARN_OK)
         scan_plan_fini(p);
