@@ -32,6 +32,8 @@ struct tarn_hagg {
     int n_keys;
     tarn_vec **kstore; /* key values per group, column-wise */
     uint64_t *ghash;   /* hash per group */
+    uint64_t *gword;   /* one string key of <= 8 bytes: the bytes as a word, per group */
+    int32_t *glen;     /* its length (-1: NULL or no word) */
     int64_t n_groups, cap;
     int64_t *slots; /* group id or -1; size mask + 1 */
     uint64_t mask;
@@ -124,6 +126,8 @@ void tarn_hagg_destroy(tarn_hagg *h)
     tarn_free(h->kstore);
     tarn_free(h->accs);
     tarn_free(h->ghash);
+    tarn_free(h->gword);
+    tarn_free(h->glen);
     tarn_free(h->slots);
     tarn_free(h->h);
     tarn_free(h->gid);
@@ -147,6 +151,8 @@ static bool grow_groups(tarn_hagg *h, int64_t need)
         p = q;                                                                                     \
     } while (0)
     GROW(h->ghash, uint64_t);
+    GROW(h->gword, uint64_t);
+    GROW(h->glen, int32_t);
     for (int a = 0; a < h->n_aggs; a++) {
         acc *x = &h->accs[a];
         GROW(x->cnt, int64_t);
@@ -236,7 +242,12 @@ static void hash_column(const tarn_vec *v, int64_t n, uint64_t *hv)
             uint64_t x;
             if (len <= 8) {
                 uint64_t w = 0;
-                memcpy(&w, p, (size_t)len);
+                if (off[i] + 8 <= v->bytes_len) { /* one load, masked: no call */
+                    memcpy(&w, p, 8);
+                    w &= len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+                } else {
+                    memcpy(&w, p, (size_t)len);
+                }
                 x = tarn_hash_u64(w ^ ((uint64_t)len << 56) ^ 0x2545F4914F6CDD1DULL);
             } else {
                 x = tarn_hash_bytes(p, (size_t)len, 0x2545F4914F6CDD1DULL);
@@ -320,6 +331,16 @@ static tarn_status find_group(tarn_hagg *h, tarn_vec *const *keys, int64_t i, ui
         if (tarn_vec_append_range(h->kstore[k], keys[k], i, 1) != TARN_OK)
             return oom(err);
     h->slots[p] = g;
+    h->glen[g] = -1;
+    const tarn_vec *k0 = h->kstore[0];
+    if (h->n_keys == 1 && k0->type.id == TARN_TYPE_STRING && tarn_vec_is_valid(k0, g)) {
+        int32_t len;
+        const uint8_t *s = tarn_vec_get_bytes(k0, g, &len);
+        uint64_t w = 0;
+        memcpy(&w, s, (size_t)(len < 8 ? len : 8));
+        h->gword[g] = w;
+        h->glen[g] = len;
+    }
     if ((uint64_t)h->n_groups * 2 > h->mask && !grow_slots(h))
         return oom(err);
     *out = g;
@@ -434,22 +455,32 @@ tarn_status tarn_hagg_add(tarn_hagg *h, tarn_vec *const *keys, tarn_vec *const *
         int64_t last = -1;
         const tarn_vec *k0 = keys[0];
         if (h->n_keys == 1 && k0->type.id == TARN_TYPE_STRING && !k0->validity) {
-            /* One string key without nulls: compare inline, short strings as a word. */
+            /* One string key without nulls: strings of up to 8 bytes compare as
+             * one word (loaded whole when the buffer has 8 bytes left). */
             const int32_t *off = k0->offsets;
             const tarn_vec *store = h->kstore[0];
             for (int64_t i = 0; i < n; i++) {
                 uint64_t hv = h->h[i];
                 int32_t len = off[i + 1] - off[i];
                 const uint8_t *p = k0->bytes + off[i];
+                uint64_t w = 0;
+                if (len <= 8) {
+                    if (off[i] + 8 <= k0->bytes_len) {
+                        memcpy(&w, p, 8);
+                        w &= len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+                    } else {
+                        memcpy(&w, p, (size_t)len);
+                    }
+                }
                 uint64_t pos = hv & h->mask;
                 int64_t g;
                 for (;;) {
                     g = h->slots[pos];
                     if (g < 0)
                         break;
-                    if (h->ghash[g] == hv && tarn_vec_is_valid(store, g) &&
-                        store->offsets[g + 1] - store->offsets[g] == len &&
-                        memcmp(store->bytes + store->offsets[g], p, (size_t)len) == 0)
+                    if (h->ghash[g] == hv && h->glen[g] == len &&
+                        (len <= 8 ? h->gword[g] == w
+                                  : memcmp(store->bytes + store->offsets[g], p, (size_t)len) == 0))
                         break;
                     pos = (pos + 1) & h->mask;
                 }
