@@ -324,10 +324,14 @@ static tarn_status arith_f64(const tarn_xexpr *e, const tarn_xval *a, const tarn
         for (int64_t i = 0; i < m; i++)
             pr[i] = pa[i * sa] * pb[i * sb];
         return TARN_OK;
+    case TARN_X_DIV: /* IEEE: x / 0 is +-Infinity, 0 / 0 NaN (as DuckDB) */
+        for (int64_t i = 0; i < m; i++)
+            pr[i] = pa[i * sa] / pb[i * sb];
+        return TARN_OK;
     default:
         break;
     }
-    /* Division and modulo: a zero divisor gives NULL. */
+    /* Modulo: a zero divisor gives NULL. */
     for (int64_t i = 0; i < m; i++) {
         double y = pb[i * sb];
         if (y == 0) {

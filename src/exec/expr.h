@@ -11,9 +11,10 @@
  * (and TIMESTAMP_NTZ); scans widen narrower columns to them.
  *
  * SQL semantics: NULL propagates through arithmetic and comparisons, AND/OR
- * use three-valued logic, x / 0 and x % 0 are NULL (as DuckDB), an integer
- * or decimal result that does not fit is an error naming the operation,
- * never a wrapped value. int / int is a double division.
+ * use three-valued logic, an integer or decimal result that does not fit is
+ * an error naming the operation, never a wrapped value. `/` is a double
+ * division (also int / int), so x / 0 is +-Infinity or NaN; x % 0 is NULL
+ * (as DuckDB).
  */
 #ifndef TARN_EXEC_EXPR_H
 #define TARN_EXEC_EXPR_H

@@ -334,10 +334,10 @@ tarn_status tarn_xfunc_bind(tarn_xfn fn, const tarn_type *arg, const tarn_scalar
         if (fn == TARN_FN_EXTRACT) {
             *out_type = text_is(u, "epoch") ? f64 : i64;
         } else {
-            bool sub_day = text_is(u, "hour") || text_is(u, "minute") || text_is(u, "second");
-            *out_type = want[1].id == TARN_TYPE_DATE && sub_day ? T(TARN_TYPE_TIMESTAMP) : want[1];
-            if (want[1].id == TARN_TYPE_DATE && sub_day)
-                want[1] = T(TARN_TYPE_TIMESTAMP);
+            /* A date is truncated to a timestamp without time zone, as DuckDB does. */
+            if (want[1].id == TARN_TYPE_DATE)
+                want[1] = T(TARN_TYPE_TIMESTAMP_NTZ);
+            *out_type = want[1];
         }
         return TARN_OK;
     }
@@ -434,6 +434,38 @@ static bool in_set(uint8_t c, const uint8_t *set, int32_t n)
     return memchr(set, c, (size_t)n) != NULL;
 }
 
+/* Upper or lower case of a two-byte code point (U+0080..U+07FF) whose
+ * other case is also two bytes; anything else is returned as it is. */
+static uint32_t case_map(uint32_t c, bool up)
+{
+    if (up) {
+        if ((c >= 0xE0 && c <= 0xFE && c != 0xF7) || (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2))
+            return c - 0x20; /* Latin-1, Greek */
+        if (c >= 0x430 && c <= 0x44F)
+            return c - 0x20; /* Cyrillic а..я */
+        if (c >= 0x450 && c <= 0x45F)
+            return c - 0x50; /* Cyrillic ѐ..џ */
+        if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
+            c != 0x17F)
+            return ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) ? (c % 2 ? c : c - 1)
+                                                                              : (c % 2 ? c - 1 : c);
+        if (c == 0xFF)
+            return c; /* ÿ -> Ÿ is U+0178: also two bytes */
+        return c;
+    }
+    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3A9 && c != 0x3A2))
+        return c + 0x20;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 0x50;
+    if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
+        c != 0x17F)
+        return ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) ? (c % 2 ? c + 1 : c)
+                                                                          : (c % 2 ? c : c + 1);
+    return c;
+}
+
 static tarn_status eval_string(const tarn_xexpr *e, const tarn_xval *a, int64_t n, tarn_vec *r,
                                tarn_err *err)
 {
@@ -455,8 +487,23 @@ static tarn_status eval_string(const tarn_xexpr *e, const tarn_xval *a, int64_t 
             uint8_t *o = scratch_get(&sc, len + 1);
             if (!o)
                 return oom(err);
-            for (int32_t j = 0; j < len; j++)
-                o[j] = (uint8_t)(e->fn == TARN_FN_LOWER ? tolower(s[j]) : toupper(s[j]));
+            bool up = e->fn == TARN_FN_UPPER;
+            for (int32_t j = 0; j < len;) {
+                if (s[j] < 0x80) {
+                    o[j] = (uint8_t)(up ? toupper(s[j]) : tolower(s[j]));
+                    j++;
+                } else if ((s[j] & 0xE0) == 0xC0 && j + 1 < len) {
+                    /* Two-byte letters keep their length when mapped. */
+                    uint32_t cp = (uint32_t)(s[j] & 0x1F) << 6 | (s[j + 1] & 0x3F);
+                    cp = case_map(cp, up);
+                    o[j] = (uint8_t)(0xC0 | cp >> 6);
+                    o[j + 1] = (uint8_t)(0x80 | (cp & 0x3F));
+                    j += 2;
+                } else {
+                    o[j] = s[j];
+                    j++;
+                }
+            }
             st = put(r, o, len, err);
             break;
         }

@@ -4,8 +4,9 @@
  *
  * Semantics follow DuckDB, which the SQL correctness suite compares with:
  * string positions count characters (UTF-8 code points), round() rounds half
- * away from zero, date_trunc keeps the input's timestamp type (a date is
- * truncated to a timestamp), extract(second ...) is the whole seconds.
+ * away from zero, date_trunc gives a timestamp (also for a date),
+ * extract(second ...) is the whole seconds, lower/upper map ASCII,
+ * Latin-1, Latin Extended-A, Greek and Cyrillic letters.
  */
 #ifndef TARN_EXEC_FUNC_H
 #define TARN_EXEC_FUNC_H

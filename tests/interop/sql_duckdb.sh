@@ -1,0 +1,29 @@
+#!/bin/sh
+# tests/interop/sql_duckdb.sh - the SQL correctness suite: every query in
+# tests/sql/queries/*.sql through `tarn sql` over tables tarn wrote and
+# through DuckDB over the same Parquet files; the answers must agree (see
+# tests/sql/compare.mjs for the data and the comparison rules).
+#
+# usage (ctest runs it from the repo root): sh tests/interop/sql_duckdb.sh TARN_BINARY BUILD_DIR
+# Needs node + npm (DuckDB is installed into the cache by
+# scripts/duckdb-setup.sh); fails loudly, never skips.
+set -eu
+
+if [ $# -lt 1 ]; then
+    echo "usage: sh tests/interop/sql_duckdb.sh TARN_BINARY BUILD_DIR" >&2
+    exit 2
+fi
+tarn=$1
+case $tarn in /*) ;; *) tarn=$(pwd)/$tarn ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+if ! command -v node >/dev/null 2>&1; then
+    echo "sql_duckdb: FAILED: node is not installed (run scripts/install-deps.sh)" >&2
+    exit 1
+fi
+if ! sh "$root/scripts/duckdb-setup.sh" >/dev/null; then
+    echo "sql_duckdb: FAILED: cannot install DuckDB (@duckdb/node-api)" >&2
+    exit 1
+fi
+exec node "$root/tests/sql/compare.mjs" --tarn "$tarn"

@@ -1,0 +1,26 @@
+-- Projection, aliases, DISTINCT, ORDER BY, LIMIT/OFFSET, literals.
+SELECT * FROM silver.products;
+SELECT product_id, category FROM silver.products ORDER BY product_id;
+SELECT p.product_id AS id, p.price AS cost FROM silver.products AS p ORDER BY id;
+SELECT order_id, amount FROM silver.orders ORDER BY order_id LIMIT 10;
+SELECT order_id, amount FROM silver.orders ORDER BY order_id LIMIT 10 OFFSET 20;
+SELECT order_id FROM silver.orders ORDER BY order_id DESC LIMIT 5;
+SELECT DISTINCT status FROM silver.orders;
+SELECT DISTINCT country, segment FROM silver.customers;
+SELECT DISTINCT category FROM silver.products ORDER BY category;
+SELECT 1 AS one, 'two' AS two, 3.5 AS three, TRUE AS t, NULL AS n;
+SELECT 1 + 2 * 3 AS x, (1 + 2) * 3 AS y, 10 - 4 - 3 AS z;
+SELECT count(*) FROM silver.orders;
+SELECT count(*) FROM silver.customers;
+SELECT customer_id, name FROM silver.customers ORDER BY name, customer_id LIMIT 15;
+SELECT order_id, quantity * 2 AS double_qty FROM silver.orders ORDER BY order_id LIMIT 25;
+SELECT order_id, amount FROM silver.orders ORDER BY amount DESC NULLS LAST, order_id LIMIT 12;
+SELECT order_id, amount FROM silver.orders ORDER BY amount ASC NULLS FIRST, order_id LIMIT 12;
+SELECT order_id, amount FROM silver.orders ORDER BY amount NULLS FIRST, order_id DESC LIMIT 12;
+SELECT order_id, status FROM silver.orders ORDER BY status DESC NULLS FIRST, order_id LIMIT 30;
+SELECT o.* FROM silver.orders o ORDER BY o.order_id LIMIT 3;
+SELECT product_id, price FROM silver.products ORDER BY 2 DESC, 1;
+SELECT category, product_id FROM silver.products ORDER BY category DESC, product_id ASC;
+SELECT DISTINCT quantity FROM silver.orders ORDER BY quantity;
+SELECT customer_id AS c FROM silver.customers ORDER BY c DESC LIMIT 7;
+SELECT order_id FROM silver.orders WHERE order_id <= 3;

@@ -1,0 +1,27 @@
+-- Joins: inner, left, right, full, cross, USING, several tables, residual ON.
+SELECT o.order_id, c.name FROM silver.orders o JOIN silver.customers c ON o.customer_id = c.customer_id WHERE o.order_id <= 50;
+SELECT o.order_id, c.name FROM silver.orders o INNER JOIN silver.customers c ON c.customer_id = o.customer_id AND c.country = 'DE';
+SELECT count(*) FROM silver.orders o JOIN silver.customers c ON o.customer_id = c.customer_id;
+SELECT count(*) FROM silver.orders o LEFT JOIN silver.customers c ON o.customer_id = c.customer_id;
+SELECT count(*), count(c.customer_id) FROM silver.orders o LEFT JOIN silver.customers c ON o.customer_id = c.customer_id;
+SELECT o.order_id, o.customer_id FROM silver.orders o LEFT JOIN silver.customers c ON o.customer_id = c.customer_id WHERE c.customer_id IS NULL;
+SELECT c.customer_id, count(o.order_id) AS n FROM silver.customers c LEFT JOIN silver.orders o ON o.customer_id = c.customer_id GROUP BY c.customer_id HAVING count(o.order_id) = 0;
+SELECT c.customer_id, o.order_id FROM silver.orders o RIGHT JOIN silver.customers c ON o.customer_id = c.customer_id WHERE o.order_id IS NULL;
+SELECT count(*) FROM silver.orders o RIGHT JOIN silver.customers c ON o.customer_id = c.customer_id;
+SELECT count(*), count(o.order_id), count(c.customer_id) FROM silver.orders o FULL JOIN silver.customers c ON o.customer_id = c.customer_id;
+SELECT count(*) FROM silver.products p CROSS JOIN silver.products q;
+SELECT p.product_id, q.product_id FROM silver.products p CROSS JOIN silver.products q WHERE p.product_id < 3 AND q.product_id < 3;
+SELECT count(*) FROM silver.products p, silver.customers c WHERE p.product_id = c.customer_id;
+SELECT c.segment, p.category, count(*) AS n FROM silver.orders o JOIN silver.customers c ON o.customer_id = c.customer_id JOIN silver.products p ON o.product_id = p.product_id GROUP BY c.segment, p.category;
+SELECT c.country, sum(o.amount) AS revenue FROM silver.orders o JOIN silver.customers c ON o.customer_id = c.customer_id GROUP BY c.country;
+SELECT c.country, sum(o.amount * o.quantity) FROM silver.orders o JOIN silver.customers c ON o.customer_id = c.customer_id WHERE o.status = 'paid' GROUP BY c.country;
+SELECT p.category, count(DISTINCT o.customer_id) FROM silver.orders o JOIN silver.products p ON o.product_id = p.product_id GROUP BY p.category;
+SELECT o.order_id, p.category FROM silver.orders o JOIN silver.products p USING (product_id) WHERE o.order_id < 20;
+SELECT count(*) FROM silver.orders JOIN silver.customers USING (customer_id);
+SELECT o.order_id FROM silver.orders o JOIN silver.products p ON o.product_id = p.product_id AND o.amount > p.price;
+SELECT o.order_id, c.name FROM silver.orders o LEFT JOIN silver.customers c ON o.customer_id = c.customer_id AND o.quantity > 8 WHERE o.order_id <= 40;
+SELECT a.order_id, b.order_id FROM silver.orders a JOIN silver.orders b ON a.customer_id = b.customer_id AND a.order_id < b.order_id WHERE a.customer_id = 5;
+SELECT c.name, p.category, o.amount FROM silver.customers c JOIN silver.orders o ON o.customer_id = c.customer_id JOIN silver.products p ON p.product_id = o.product_id WHERE c.customer_id = 17;
+SELECT c.segment, count(*) FROM silver.orders o JOIN silver.customers c ON o.customer_id = c.customer_id WHERE c.country IN ('DE', 'FR') GROUP BY c.segment;
+SELECT p.active, avg(o.amount) FROM silver.orders o JOIN silver.products p ON o.product_id = p.product_id GROUP BY p.active;
+SELECT count(*) FROM silver.customers c FULL OUTER JOIN silver.products p ON c.customer_id = p.product_id;
