@@ -1,13 +1,15 @@
 /*
- * cli/cmd_table.c - `tarn table describe|history|delete|vacuum TABLE_DIR`:
+ * cli/cmd_table.c - `tarn table describe|history|delete|optimize|vacuum TABLE`:
  * look at and maintain a Delta table.
  */
 #include "base/alloc.h"
+#include "base/fs.h"
 #include "base/time.h"
 #include "cli/cli.h"
 #include "column/value.h"
 #include "delta/delete.h"
 #include "delta/history.h"
+#include "delta/optimize.h"
 #include "delta/stats.h"
 #include "delta/vacuum.h"
 #include "exec/predicate.h"
@@ -20,7 +22,11 @@ static const char usage_text[] =
     "usage: tarn table describe TABLE_DIR [--files] [--json]\n"
     "       tarn table history  TABLE_DIR [--limit N] [--json]\n"
     "       tarn table delete   TABLE_DIR --where EXPR\n"
+    "       tarn table optimize TABLE_DIR [--zorder-by C1,C2] [--target-size MB]\n"
     "       tarn table vacuum   TABLE_DIR [--retain HOURS] [--dry-run] [--force]\n"
+    "\n"
+    "TABLE_DIR is a Delta table directory or layer.name in the lake (--lake DIR,\n"
+    "$TARN_LAKE, ./lake).\n"
     "\n"
     "describe  version, protocol, partitioning, properties, columns, files, rows;\n"
     "          --files lists the active data files\n"
@@ -28,6 +34,11 @@ static const char usage_text[] =
     "          metrics\n"
     "delete    remove the rows matching EXPR (same language as tarn cat --where)\n"
     "          in one commit; only files holding matching rows are rewritten\n"
+    "optimize  compact each partition's small files (under --target-size, default\n"
+    "          128 MB) into files near that size; with --zorder-by, rewrite every\n"
+    "          file with rows clustered by a Z-order curve over the columns, so a\n"
+    "          filter on any of them skips most files. One commit (OPTIMIZE, no data\n"
+    "          change); a partition's rows are held in memory while rewritten\n"
     "vacuum    delete data files the current version no longer references once\n"
     "          they are older than the retention (the table's\n"
     "          delta.deletedFileRetentionDuration, default 168 hours); a shorter\n"
@@ -422,6 +433,45 @@ static int cmd_delete(const char *table, const char *where)
     return rc;
 }
 
+static int cmd_optimize(const char *table, const char *zorder, double target_mb)
+{
+    tarn_err err;
+    const char *cols[8];
+    int nc = 0;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", zorder ? zorder : "");
+    for (char *p = buf; zorder && *p;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        while (*p == ' ')
+            p++;
+        if (!*p || nc == 8)
+            return tarn_cli_usage_error(
+                "table", "--zorder-by expects 1 to 8 column names, got '%s'", zorder);
+        cols[nc++] = p;
+        p = comma ? comma + 1 : p + strlen(p);
+    }
+    tarn_delta_optimize_opts o = {cols, nc, (int64_t)(target_mb * 1e6)};
+    tarn_delta_optimize_result r;
+    tarn_status st = tarn_delta_optimize(table, &o, &r, &err);
+    if (st != TARN_OK)
+        return tarn_cli_fail("table", &err);
+    char before[32], after[32];
+    human_bytes(r.bytes_removed, before, sizeof before);
+    human_bytes(r.bytes_added, after, sizeof after);
+    if (!r.committed)
+        printf("optimize: nothing to do (no partition has two files under the target size); "
+               "version %lld\n",
+               (long long)r.version);
+    else
+        printf("optimize: %lld files (%s) -> %lld files (%s), %lld rows%s%s, version %lld\n",
+               (long long)r.files_removed, before, (long long)r.files_added, after,
+               (long long)r.rows, nc ? ", z-order by " : "", nc ? zorder : "",
+               (long long)r.version);
+    return 0;
+}
+
 static int cmd_vacuum(const char *table, double retain, bool dry_run, bool force)
 {
     tarn_err err;
@@ -452,12 +502,13 @@ int tarn_cli_table(int argc, char **argv)
     }
     const char *sub = argv[1];
     if (strcmp(sub, "describe") && strcmp(sub, "history") && strcmp(sub, "delete") &&
-        strcmp(sub, "vacuum"))
+        strcmp(sub, "vacuum") && strcmp(sub, "optimize"))
         return tarn_cli_usage_error(cmd,
                                     "unknown subcommand '%s' (describe, history, delete, "
-                                    "vacuum)",
+                                    "optimize, vacuum)",
                                     sub);
-    const char *table = NULL, *where = NULL;
+    const char *table = NULL, *where = NULL, *zorder = NULL, *lake = NULL;
+    double target_mb = 0;
     bool files = false, as_json = false, dry_run = false, force = false;
     int64_t limit = 0;
     double retain = -1;
@@ -472,6 +523,22 @@ int tarn_cli_table(int argc, char **argv)
             if (m < 0)
                 return 2;
             where = v;
+        } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--zorder-by", &v)) != 0) {
+            if (m < 0)
+                return 2;
+            zorder = v;
+        } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--lake", &v)) != 0) {
+            if (m < 0)
+                return 2;
+            lake = v;
+        } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--target-size", &v)) != 0) {
+            char *end;
+            if (m < 0)
+                return 2;
+            target_mb = strtod(v, &end);
+            if (end == v || *end || target_mb <= 0)
+                return tarn_cli_usage_error(cmd, "--target-size expects megabytes (> 0), got '%s'",
+                                            v);
         } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--limit", &v)) != 0) {
             if (m < 0 || !tarn_cli_parse_i64(cmd, "--limit", v, &limit))
                 return 2;
@@ -503,6 +570,15 @@ int tarn_cli_table(int argc, char **argv)
     }
     if (!table)
         return tarn_cli_usage_error(cmd, "missing TABLE_DIR");
+    char path[4096];
+    tarn_err perr;
+    if (!tarn_is_dir(table)) { /* layer.name in the lake */
+        if (!tarn_cli_table_path(table, lake, path, sizeof path, &perr))
+            return tarn_cli_fail(cmd, &perr);
+        table = path;
+    }
+    if (!strcmp(sub, "optimize"))
+        return cmd_optimize(table, zorder, target_mb);
     if (!strcmp(sub, "describe"))
         return cmd_describe(table, files, as_json);
     if (!strcmp(sub, "history"))

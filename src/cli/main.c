@@ -24,7 +24,8 @@ static const struct {
     {"runs", tarn_cli_runs, false, "the history of pipeline runs"},
     {"status", tarn_cli_status, false, "each dataset's freshness against its contract's sla"},
     {"sql", tarn_cli_sql, false, "query the lake's tables with SQL"},
-    {"table", tarn_cli_table, true, "history, describe, vacuum or delete from a Delta table"},
+    {"table", tarn_cli_table, true,
+     "history, describe, optimize, vacuum or delete from a Delta table"},
     {"parquet", tarn_cli_parquet, false, "inspect a Parquet file: schema, row groups, stats"},
     {"contract", tarn_cli_contract, true, "lint, test and diff YAML data contracts"},
 };

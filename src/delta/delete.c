@@ -298,8 +298,12 @@ done:
 
 static void writer_opts(del_job *j)
 {
-    const tarn_delta_snapshot *s = j->snap;
-    tarn_delta_file_writer_opts *fo = &j->fo;
+    tarn_delta_file_writer_opts_for_table(j->snap, &j->fo);
+}
+
+void tarn_delta_file_writer_opts_for_table(const tarn_delta_snapshot *s,
+                                           tarn_delta_file_writer_opts *fo)
+{
     memset(fo, 0, sizeof *fo);
     fo->table_schema = s->schema;
     fo->partition_by = s->metadata.partition_columns;

@@ -48,6 +48,12 @@ typedef struct tarn_delta_delete_result {
     int64_t inserted_rows;          /* merge: rows added from the insert source */
 } tarn_delta_delete_result;
 
+/* Writer options for rewriting a table's rows: its schema and partitioning,
+ * the codec of delta.parquet.compression.codec, statistics as the table
+ * asks (tight bounds with deletion vectors), dataChange true. */
+void tarn_delta_file_writer_opts_for_table(const tarn_delta_snapshot *s,
+                                           tarn_delta_file_writer_opts *fo);
+
 /* Deletes the rows of table_path matching pred (NULL: every row). Refused on
  * append-only tables (TARN_ERR_INVALID) and, when a file would have to be
  * rewritten, on tables with the change data feed on (TARN_ERR_UNSUPPORTED).
