@@ -161,8 +161,9 @@ pq=$(printf '%s' "$POINT" | sed -e "s#{o}#'$TZ'#g")
 measure "$TARN" sql "$pq" --format csv
 row "sql: point lookup after z-order" tarn "$best" "$TBYTES" "$mem"
 "$TARN" sql "$pq" --format csv --stats 2>"$DIR/stats.txt" >/dev/null
-grep -o '[0-9.]* of [0-9.]* MB read' "$DIR/stats.txt" | awk -v t="$best" '{
-    printf "| point lookup after z-order (order_id) | %.3f | | %s of %s MB read = %.1f%% of the table |\n", t, $1, $3, 100 * $1 / $3 }' >>"$SQLR"
+grep -o '[0-9.]* [kM]B of [0-9.]* [kM]B read' "$DIR/stats.txt" | awk -v t="$best" '{
+    r = $1 * ($2 == "kB" ? 1e3 : 1e6); a = $4 * ($5 == "kB" ? 1e3 : 1e6)
+    printf "| point lookup after z-order (order_id) | %.3f | | %s %s of %s %s read = %.1f%% of the table |\n", t, $1, $2, $4, $5, 100 * r / a }' >>"$SQLR"
 cat "$SQLR" | tee -a "$RESULTS"
 
 # --- pipeline: Bronze + Silver vs DuckDB's dedup in SQL ----------------------------

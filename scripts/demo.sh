@@ -3,7 +3,8 @@
 # orders into a Delta table, read them back, append, reject a bad file
 # without touching the table, time-travel, delete, inspect; then lint its
 # data contract, test the table against it and diff a proposed change; then
-# the medallion pipeline: two days of orders_global through Bronze and Silver.
+# the medallion pipeline: two days of orders_global through Bronze and Silver,
+# customers too, then a Gold star schema built from SQL models and queried.
 set -eu
 TARN=${1:-build/release/tarn}
 cd "$(dirname "$0")/.."
@@ -85,7 +86,34 @@ step "17. Silver holds one row per order, the latest version" \
      "tarn cat $LAKE/silver/orders_global --where \"order_id = 'og-00010' OR order_id = 'og-00011'\" --format table"
 "$TARN" cat "$LAKE/silver/orders_global" --where "order_id = 'og-00010' OR order_id = 'og-00011'" --format table
 
-step "18. Run history and freshness" "tarn runs; tarn status --contracts $C"
+# --- Gold: a star schema as SQL models over Silver ------------------------------
+step "18. Customers through Bronze and Silver too" \
+     "tarn ingest customers demo/customers.ndjson --contracts $C && tarn run customers --contracts $C"
+"$TARN" ingest customers demo/customers.ndjson --contracts "$C"
+"$TARN" run customers --contracts "$C"
+
+M="dim_customer dim_date fact_orders daily_revenue_by_country"
+step "19. Gold: dim_customer, dim_date, fact_orders and daily revenue, in the order their SQL reads each other" \
+     "tarn run $M --contracts $C --models demo/models"
+"$TARN" run $M --contracts "$C" --models demo/models
+
+step "20. Nothing changed upstream: nothing is rebuilt" "tarn run $M --contracts $C --models demo/models"
+"$TARN" run $M --contracts "$C" --models demo/models
+
+step "21. Query the star: revenue by customer segment and weekday" \
+     "tarn sql \"SELECT c.segment, d.weekday, count(*) AS orders, sum(f.amount) AS revenue FROM gold.fact_orders f JOIN gold.dim_customer c ON f.customer_key = c.customer_key JOIN gold.dim_date d ON f.date_key = d.date_key GROUP BY c.segment, d.weekday ORDER BY revenue DESC LIMIT 8\" --format table"
+"$TARN" sql "SELECT c.segment, d.weekday, count(*) AS orders, sum(f.amount) AS revenue
+             FROM gold.fact_orders f
+             JOIN gold.dim_customer c ON f.customer_key = c.customer_key
+             JOIN gold.dim_date d ON f.date_key = d.date_key
+             GROUP BY c.segment, d.weekday ORDER BY revenue DESC LIMIT 8" --format table
+
+step "22. The pre-computed aggregate, and how the query ran" \
+     "tarn sql \"EXPLAIN SELECT country, sum(revenue) AS revenue FROM gold.daily_revenue_by_country GROUP BY country ORDER BY revenue DESC\" --format table"
+"$TARN" sql "SELECT country, sum(revenue) AS revenue, sum(orders) AS orders FROM gold.daily_revenue_by_country GROUP BY country ORDER BY revenue DESC" --format table
+"$TARN" sql "EXPLAIN SELECT country, sum(revenue) AS revenue FROM gold.daily_revenue_by_country GROUP BY country ORDER BY revenue DESC" --format table
+
+step "23. Run history and freshness" "tarn runs; tarn status --contracts $C"
 "$TARN" runs
 "$TARN" status --contracts "$C" || true
 

@@ -13,16 +13,18 @@
 #include "cli/contracts.h"
 #include "contract/metrics.h"
 #include "delta/snapshot.h"
+#include "pipeline/gold.h"
 #include "pipeline/silver.h"
 
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char usage_text[] =
-    "usage: tarn run DATASET... [--dry-run] [--full-refresh] [--contracts DIR] [--lake DIR]\n"
-    "                [--json] [--no-checks]\n"
+    "usage: tarn run DATASET|MODEL... [--dry-run] [--full-refresh] [--contracts DIR]\n"
+    "                [--models DIR] [--lake DIR] [--json] [--no-checks]\n"
     "       tarn run --all [same options]\n"
     "\n"
     "For each dataset (its contract is the *.yaml in --contracts DIR, default\n"
@@ -36,7 +38,14 @@ static const char usage_text[] =
     "as the commit would leave it: a failing check with severity fail aborts\n"
     "that dataset's run and nothing of it is committed.\n"
     "\n"
-    "  --all          every contract in --contracts DIR\n"
+    "Then builds the Gold models named (every model in --models DIR, default\n"
+    "./models, with --all) in the order their SQL reads each other: a model is\n"
+    "rebuilt only when its file or a table it reads changed since its last build\n"
+    "(--full-refresh: always); its tests run before the commit and a failing one\n"
+    "commits nothing and skips the models that read it.\n"
+    "\n"
+    "  --all          every contract in --contracts DIR, then every model\n"
+    "  --models DIR   the Gold model files (*.sql with a YAML header; default ./models)\n"
     "  --dry-run      print what the run would read, insert, update, quarantine and\n"
     "                 rewrite; commit nothing\n"
     "  --full-refresh rebuild Silver and its quarantine from all of Bronze (the\n"
@@ -149,10 +158,89 @@ static tarn_status record_run(const char *lake, const tarn_run_record *rec)
     return st;
 }
 
+/* Builds the Gold models asked for (every one with --all), in dependency
+ * order. Returns 0, 1 when a model's test failed (its dependents are
+ * skipped), 2 on another error (err set). */
+static int run_models(const char *lake, const tarn_gold_models *gm, bool all, const char **names,
+                      int n_names, bool full, bool json, json_t *doc, tarn_err *err)
+{
+    int rc = 0;
+    const char **failed = tarn_calloc((size_t)gm->n + 1, sizeof *failed);
+    int n_failed = 0;
+    if (!failed) {
+        tarn_err_set(err, TARN_ERR_NOMEM, "out of memory");
+        return 2;
+    }
+    for (int i = 0; i < gm->n; i++) {
+        const tarn_gold_model *m = &gm->v[i];
+        bool wanted = all;
+        for (int k = 0; k < n_names && !wanted; k++)
+            wanted = !strcasecmp(names[k], m->name);
+        if (!wanted)
+            continue;
+        const char *blocked = NULL;
+        for (int d = 0; d < m->n_deps && !blocked; d++)
+            for (int f = 0; f < n_failed && !blocked; f++)
+                if (!strncasecmp(m->deps[d], "gold.", 5) && !strcasecmp(m->deps[d] + 5, failed[f]))
+                    blocked = failed[f];
+        if (blocked) {
+            printf("gold.%s: skipped (it reads gold.%s, whose build failed)\n", m->name, blocked);
+            failed[n_failed++] = m->name;
+            continue;
+        }
+        int64_t t0 = tarn_monotonic_us(), started = tarn_now_us();
+        tarn_gold_result r;
+        tarn_status st = tarn_gold_build(lake, m, full, &r, err);
+        double secs = (double)(tarn_monotonic_us() - t0) / 1e6;
+        tarn_run_record rec = {.dataset = tarn_arena_printf(gm->arena, "gold.%s", m->name),
+                               .started_at_us = started,
+                               .duration_us = tarn_monotonic_us() - t0,
+                               .kind = full             ? "full-refresh"
+                                       : m->incremental ? "incremental"
+                                                        : "table",
+                               .status = "ok",
+                               .rows_in = r.rows,
+                               .silver_version = r.version};
+        if (st == TARN_ERR_DATA && r.failed_test[0]) {
+            printf("gold.%s: test failed: %s; nothing committed\n", m->name, r.failed_test);
+            rec.status = "checks failed";
+            rec.message = r.failed_test;
+            record_run(lake, &rec);
+            failed[n_failed++] = m->name;
+            rc = 1;
+            continue;
+        }
+        if (st != TARN_OK) {
+            rec.status = "failed";
+            rec.message = err->msg;
+            record_run(lake, &rec);
+            tarn_free(failed);
+            return 2;
+        }
+        if (json)
+            json_array_append_new(doc, json_pack("{s:s, s:b, s:I, s:I, s:s, s:f}", "model", m->name,
+                                                 "rebuilt", r.rebuilt, "rows", (json_int_t)r.rows,
+                                                 "version", (json_int_t)r.version, "reason",
+                                                 r.reason, "seconds", secs));
+        else if (r.rebuilt)
+            printf("gold.%s: %lld rows (%s, %s); gold version %lld (%.2f s)\n", m->name,
+                   (long long)r.rows, m->incremental && !full ? "incremental" : "table", r.reason,
+                   (long long)r.version, secs);
+        else
+            printf("gold.%s: %s\n", m->name, r.reason);
+        if (r.rebuilt && record_run(lake, &rec) != TARN_OK)
+            fprintf(stderr, "tarn run: warning: could not record the run in %s/tarn.db\n", lake);
+    }
+    tarn_free(failed);
+    return rc;
+}
+
 int tarn_cli_run(int argc, char **argv)
 {
     const char *cmd = "run";
-    const char *contracts = "contracts", *lake_opt = NULL;
+    const char *contracts = "contracts", *lake_opt = NULL, *models = "models";
+    tarn_gold_models gm = {0};
+    const tarn_contract **todo = NULL;
     bool all = false, json = false, checks = true, full = false, dry = false;
     const char **names = tarn_calloc((size_t)argc + 1, sizeof *names);
     int n_names = 0, rc = 2;
@@ -172,7 +260,8 @@ int tarn_cli_run(int argc, char **argv)
             rc = 0;
             goto out;
         } else if ((m = tarn_cli_opt(cmd, argc, argv, &i, "--contracts", &contracts)) != 0 ||
-                   (m = tarn_cli_opt(cmd, argc, argv, &i, "--lake", &lake_opt)) != 0) {
+                   (m = tarn_cli_opt(cmd, argc, argv, &i, "--lake", &lake_opt)) != 0 ||
+                   (m = tarn_cli_opt(cmd, argc, argv, &i, "--models", &models)) != 0) {
             if (m < 0)
                 goto out;
         } else if (!strcmp(argv[i], "--all")) {
@@ -200,17 +289,40 @@ int tarn_cli_run(int argc, char **argv)
         rc = tarn_cli_usage_error(cmd, "--all runs every dataset; do not name some too");
         goto out;
     }
-    if (tarn_cli_contracts_load(contracts, true, &cs, &err) != TARN_OK) {
+    if (tarn_gold_load(models, &gm, &err) != TARN_OK) {
         rc = tarn_cli_fail(cmd, &err);
         goto out;
     }
+    /* Contracts are needed for --all (when the directory exists) and for any
+     * name that is not a model. */
+    bool need_contracts = all && (tarn_is_dir(contracts) || gm.n == 0);
     for (int i = 0; i < n_names; i++)
-        if (!tarn_cli_contracts_find(&cs, names[i])) {
-            tarn_err_set(&err, TARN_ERR_NOT_FOUND, "no contract for dataset '%s' in %s/", names[i],
-                         contracts);
+        need_contracts |= !tarn_gold_find(&gm, names[i]);
+    if (need_contracts && tarn_cli_contracts_load(contracts, true, &cs, &err) != TARN_OK) {
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
+    todo = tarn_calloc((size_t)(cs.n + n_names) + 1, sizeof *todo);
+    if (!todo) {
+        tarn_err_set(&err, TARN_ERR_NOMEM, "out of memory");
+        rc = tarn_cli_fail(cmd, &err);
+        goto out;
+    }
+    int n_run = 0;
+    for (int i = 0; all && i < cs.n; i++)
+        todo[n_run++] = cs.v[i];
+    for (int i = 0; i < n_names; i++) {
+        const tarn_contract *c = tarn_cli_contracts_find(&cs, names[i]);
+        if (c)
+            todo[n_run++] = c;
+        else if (!tarn_gold_find(&gm, names[i])) {
+            tarn_err_set(&err, TARN_ERR_NOT_FOUND,
+                         "no contract for dataset '%s' in %s/ and no model of that name in %s/",
+                         names[i], contracts, models);
             rc = tarn_cli_fail(cmd, &err);
             goto out;
         }
+    }
     const char *lake = tarn_cli_lake_dir(lake_opt);
     doc = json ? json_array() : NULL;
     rc = 0;
@@ -221,9 +333,8 @@ int tarn_cli_run(int argc, char **argv)
         rc = tarn_cli_fail(cmd, &err);
         goto out;
     }
-    int n_run = all ? cs.n : n_names;
     for (int i = 0; i < n_run; i++) {
-        const tarn_contract *c = all ? cs.v[i] : tarn_cli_contracts_find(&cs, names[i]);
+        const tarn_contract *c = todo[i];
         tarn_silver_opts o = {lake, 0, full, dry, checks, cat};
         tarn_silver_result r;
         int64_t t0 = tarn_monotonic_us(), started = tarn_now_us();
@@ -353,6 +464,14 @@ int tarn_cli_run(int argc, char **argv)
         if (record_run(lake, &rec) != TARN_OK)
             fprintf(stderr, "tarn run: warning: could not record the run in %s/tarn.db\n", lake);
     }
+    if (!dry) {
+        int mrc = run_models(lake, &gm, all, names, n_names, full, json, doc, &err);
+        if (mrc == 2) {
+            rc = tarn_cli_fail(cmd, &err);
+            goto out;
+        }
+        rc = mrc > rc ? mrc : rc;
+    }
     if (json) {
         char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
         if (s)
@@ -363,6 +482,8 @@ out:
     json_decref(doc);
     tarn_catalog_close(cat);
     tarn_cli_contracts_free(&cs);
+    tarn_gold_models_free(&gm);
+    tarn_free(todo);
     tarn_free(names);
     return rc;
 }

@@ -115,13 +115,14 @@ static int run_one(const char *sql, const sql_opts *o)
         tarn_cli_output_destroy(out);
     }
     fflush(stdout);
+    char rb[32], tb[32];
     if (st == TARN_OK && o->stats)
         fprintf(stderr,
                 "tarn sql: %lld rows in %.3f s; files read %lld, skipped %lld (statistics); "
-                "%.1f of %.1f MB read; rows scanned %lld\n",
+                "%s of %s read; rows scanned %lld\n",
                 (long long)res->batch->n_rows, (double)(t1 - t0) / 1e6,
                 (long long)res->files_scanned, (long long)res->files_skipped,
-                (double)res->bytes_read / 1e6, (double)res->bytes_total / 1e6,
+                tarn_sql_fmt_bytes(res->bytes_read, rb), tarn_sql_fmt_bytes(res->bytes_total, tb),
                 (long long)res->rows_scanned);
     tarn_sql_result_destroy(res);
     if (st != TARN_OK) {

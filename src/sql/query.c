@@ -601,10 +601,10 @@ static tarn_status scan_execute(qctx *c, const scan_plan *plan, scan_fn fn, void
     c->rows_scanned += rows;
     c->bytes_read += bread;
     c->bytes_total += btotal;
-    char bytes[96] = "";
+    char bytes[128] = "", rb[32], tb[32];
     if (plan->is_delta)
-        snprintf(bytes, sizeof bytes, ", row groups skipped %lld (%.1f of %.1f MB)",
-                 (long long)rg_skipped, (double)bread / 1e6, (double)btotal / 1e6);
+        snprintf(bytes, sizeof bytes, ", row groups skipped %lld (%s of %s)", (long long)rg_skipped,
+                 tarn_sql_fmt_bytes(bread, rb), tarn_sql_fmt_bytes(btotal, tb));
     plan_line(c, "scan %s: %d columns, %lld rows; %s read %lld, skipped %lld%s%s%s", plan->label,
               plan->n_proj, (long long)rows, plan->is_delta ? "files" : "row groups",
               (long long)scanned, (long long)skipped, bytes, plan->so.where ? "; filter " : "",
@@ -3666,6 +3666,17 @@ static tarn_status run_query(qctx *c, const tarn_sql_query *q, const scope *oute
 
 /* API ----------------------------------------------------------------------------- */
 
+const char *tarn_sql_fmt_bytes(int64_t b, char out[32])
+{
+    if (b < 0)
+        b = 0;
+    if (b < 1000000)
+        snprintf(out, 32, "%.1f kB", (double)b / 1e3);
+    else
+        snprintf(out, 32, "%.1f MB", (double)b / 1e6);
+    return out;
+}
+
 void tarn_sql_result_destroy(tarn_sql_result *r)
 {
     if (!r)
@@ -3711,13 +3722,15 @@ static tarn_status explain_result(qctx *c, const tarn_sql_stmt *stmt, tarn_sql_r
         st = tarn_sql_print(stmt, &text);
     if (st == TARN_OK)
         st = tarn_buf_printf(&text, "\n%s", c->plan.data ? c->plan.data : "");
-    if (st == TARN_OK)
+    if (st == TARN_OK) {
+        char rb[32], tb[32];
         st = tarn_buf_printf(&text,
-                             "total: files read %lld, skipped %lld; %.1f of %.1f MB read; rows "
+                             "total: files read %lld, skipped %lld; %s of %s read; rows "
                              "scanned %lld\n",
                              (long long)c->files_scanned, (long long)c->files_skipped,
-                             (double)c->bytes_read / 1e6, (double)c->bytes_total / 1e6,
-                             (long long)c->rows_scanned);
+                             tarn_sql_fmt_bytes(c->bytes_read, rb),
+                             tarn_sql_fmt_bytes(c->bytes_total, tb), (long long)c->rows_scanned);
+    }
     res->schema = tarn_schema_create();
     if (st != TARN_OK || !res->schema ||
         !tarn_schema_add(res->schema, "plan", T(TARN_TYPE_STRING), false)) {

@@ -34,5 +34,7 @@ typedef struct tarn_sql_result {
 TARN_MUST_CHECK tarn_status tarn_sql_run(const char *sql, const tarn_sql_opts *o,
                                          tarn_sql_result **out, tarn_err *err);
 void tarn_sql_result_destroy(tarn_sql_result *r);
+/* "12.3 kB" below a megabyte, else "4.5 MB" (decimal units). */
+const char *tarn_sql_fmt_bytes(int64_t b, char out[32]);
 
 #endif

@@ -1,0 +1,93 @@
+# tests/e2e/gold_models.sh - Gold models through `tarn run`: dependency
+# order from the SQL, table and incremental materialisation, up-to-date
+# detection and rebuilds after upstream commits, failing tests commit
+# nothing and skip dependents, header errors name file:line:col.
+. "$(dirname "$0")/lib.inc"
+
+export TARN_LAKE="$WORK/lake"
+mkdir models
+cat >o1.ndjson <<'J'
+{"id":1,"c":"DE","amount":"10.00","d":"2024-01-01"}
+{"id":2,"c":"FR","amount":"5.50","d":"2024-01-01"}
+{"id":3,"c":"DE","amount":"1.25","d":"2024-01-02"}
+J
+run 0 write "$TARN_LAKE/silver/orders" o1.ndjson --schema "id bigint, c string, amount decimal(10,2), d date" --quiet
+# by_country reads daily: it must be built after it (file order says otherwise).
+cat >models/a_by_country.sql <<'M'
+/* ---
+materialized: table
+tests:
+  - unique: c
+--- */
+SELECT c, sum(revenue) AS revenue FROM gold.daily GROUP BY c
+M
+cat >models/daily.sql <<'M'
+/* ---
+description: Revenue per day and country
+materialized: incremental
+unique_key: [d, c]
+tests:
+  - unique: [d, c]
+  - not_null: [d]
+--- */
+SELECT d, c, sum(amount) AS revenue, count(*) AS orders FROM silver.orders GROUP BY d, c
+M
+run 0 run --all --models models
+sed 's/ ([0-9.]* s)$//' "$WORK/out" >"$WORK/out2" && mv "$WORK/out2" "$WORK/out"
+expect_out 'gold.daily: 3 rows (incremental, new: silver.orders v0); gold version 0
+gold.a_by_country: 2 rows (table, new: gold.daily v0); gold version 0'
+run 0 sql "SELECT c, revenue FROM gold.a_by_country ORDER BY c" --format csv
+expect_out 'c,revenue
+DE,11.25
+FR,5.50'
+# Nothing changed: nothing rebuilt.
+run 0 run --all --models models
+expect_out 'gold.daily: up to date (silver.orders v0)
+gold.a_by_country: up to date (gold.daily v0)'
+# An upstream commit: both rebuild; the incremental model merges by key.
+printf '{"id":4,"c":"FR","amount":"1.00","d":"2024-01-02"}\n{"id":5,"c":"DE","amount":"2.00","d":"2024-01-02"}\n' >o2.ndjson
+run 0 write "$TARN_LAKE/silver/orders" o2.ndjson --quiet
+run 0 run daily a_by_country --models models
+expect_out_has "gold.daily: 4 rows (incremental, inputs or model changed: silver.orders v1)"
+run 0 sql "SELECT d, c, revenue, orders FROM gold.daily ORDER BY d, c" --format csv
+expect_out 'd,c,revenue,orders
+2024-01-01,DE,10.00,1
+2024-01-01,FR,5.50,1
+2024-01-02,DE,3.25,2
+2024-01-02,FR,1.00,1'
+run 0 table history gold.daily --limit 1
+expect_out_has "MERGE"
+# A failing test commits nothing and skips the models that read it.
+cat >models/daily.sql <<'M'
+/* ---
+materialized: table
+tests:
+  - unique: c
+--- */
+SELECT d, c, sum(amount) AS revenue FROM silver.orders GROUP BY d, c
+M
+run 1 run --all --models models
+expect_out_has "gold.daily: test failed: unique(c): 2 duplicate rows, e.g. ("
+expect_out_has "gold.a_by_country: skipped (it reads gold.daily, whose build failed)"
+run 0 table history gold.daily --limit 1
+expect_out_has "MERGE"
+# Header errors name the file, line and column; cycles are refused.
+cat >models/daily.sql <<'M'
+/* ---
+materialised: table
+--- */
+SELECT 1 AS x
+M
+run 2 run --all --models models
+expect_err_has "models/daily.sql:2:1: unknown key 'materialised' (did you mean 'materialized'?)"
+cat >models/daily.sql <<'M'
+SELECT * FROM gold.a_by_country
+M
+run 2 run --all --models models
+expect_err_has "cycle"
+cat >models/daily.sql <<'M'
+SELECT d, FROM silver.orders
+M
+run 2 run --all --models models
+expect_err_has "models/daily.sql:1:"
+echo "gold_models: ok"
