@@ -24,6 +24,7 @@ struct tarn_source {
     tarn_pq_file *pq;                /* Parquet input, or NULL */
     tarn_pq_scan *pq_scan;           /* its scan */
     tarn_delta_snapshot *snap;       /* Delta input, or NULL */
+    bool snap_borrowed;              /* snap is the caller's (not destroyed here) */
     tarn_delta_scan *delta_scan;     /* its scan */
     const tarn_schema *full;         /* schema of the whole input */
     tarn_schema *read_schema;        /* columns read: projection + predicate extras */
@@ -338,7 +339,12 @@ tarn_status tarn_source_open(const tarn_source_opts *o, tarn_source **out, tarn_
     s->n_parts = o->n_parts;
     int *idx = NULL, n = 0;
     tarn_status st;
-    if (tarn_delta_is_table(o->path)) {
+    if (o->snapshot) {
+        s->snap = (tarn_delta_snapshot *)o->snapshot;
+        s->snap_borrowed = true;
+        s->full = s->snap->schema;
+        st = TARN_OK;
+    } else if (tarn_delta_is_table(o->path)) {
         st = tarn_delta_snapshot_load(o->path, &o->at, &s->snap, err);
         if (st == TARN_OK)
             s->full = s->snap->schema;
@@ -485,7 +491,8 @@ void tarn_source_close(tarn_source *s)
     if (s->delta_scan)
         tarn_delta_scan_close(s->delta_scan);
     tarn_pq_file_close(s->pq);
-    tarn_delta_snapshot_destroy(s->snap);
+    if (!s->snap_borrowed)
+        tarn_delta_snapshot_destroy(s->snap);
     tarn_pred_destroy(s->pred);
     tarn_pred_destroy(s->pred_full);
     tarn_batch_destroy(s->out);

@@ -15,13 +15,15 @@
 typedef struct tarn_source tarn_source;
 
 typedef struct tarn_source_opts {
-    const char *path;    /* Parquet file or Delta table directory */
-    tarn_delta_at at;    /* Delta version to read (LATEST by default) */
-    const char *columns; /* comma-separated projection, or NULL */
-    const char *where;   /* predicate text, or NULL */
-    int part, n_parts;   /* n_parts > 1: read only the files (Delta) or row groups
-                            (Parquet) whose index % n_parts == part, so n_parts
-                            sources read one input in parallel */
+    const char *path;                    /* Parquet file or Delta table directory */
+    tarn_delta_at at;                    /* Delta version to read (LATEST by default) */
+    const char *columns;                 /* comma-separated projection, or NULL */
+    const char *where;                   /* predicate text, or NULL */
+    const tarn_delta_snapshot *snapshot; /* Delta: read this loaded snapshot (borrowed;
+                                            outlives the source) instead of loading path */
+    int part, n_parts;                   /* n_parts > 1: read only the files (Delta) or row groups
+                                            (Parquet) whose index % n_parts == part, so n_parts
+                                            sources read one input in parallel */
 } tarn_source_opts;
 
 TARN_MUST_CHECK tarn_status tarn_source_open(const tarn_source_opts *o, tarn_source **out,

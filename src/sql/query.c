@@ -419,10 +419,13 @@ typedef struct scan_plan {
     const char *label, *qual;
     bool is_delta;
     tarn_buf where_text, cols;
+    tarn_source *probe; /* the first open: its snapshot is shared by the parts */
 } scan_plan;
 
 static void scan_plan_fini(scan_plan *p)
 {
+    tarn_source_close(p->probe);
+    p->probe = NULL;
     tarn_buf_fini(&p->where_text);
     tarn_buf_fini(&p->cols);
 }
@@ -502,7 +505,8 @@ static tarn_status scan_prepare(qctx *c, const char *path, const char *label, co
     p->n_parts = 2 * tarn_pool_size(tarn_pool_default());
     if (snap && (snap->n_files == 0 || (snap->n_files == 1 && snap->files[0].size < (8 << 20))))
         p->n_parts = 1;
-    tarn_source_close(src);
+    p->probe = src; /* kept open: the parts read its snapshot, loaded once */
+    p->so.snapshot = snap;
     if (st != TARN_OK)
         scan_plan_fini(p);
     return st;
