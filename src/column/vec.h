@@ -106,6 +106,17 @@ static inline double tarn_vec_get_f64(const tarn_vec *v, int64_t i)
 {
     return ((const double *)v->data)[i];
 }
+/* Orders row i of a and row j of b (STRING/BINARY) bytewise, a shorter
+ * prefix first: -1, 0 or 1. */
+static inline int tarn_vec_cmp_bytes(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j)
+{
+    int32_t la, lb;
+    const uint8_t *x = tarn_vec_get_bytes(a, i, &la), *y = tarn_vec_get_bytes(b, j, &lb);
+    int c = memcmp(x, y, (size_t)(la < lb ? la : lb));
+    if (c)
+        return c < 0 ? -1 : 1;
+    return (la > lb) - (la < lb);
+}
 /* Decimal value as 128-bit regardless of storage width. */
 static inline tarn_i128 tarn_vec_get_decimal(const tarn_vec *v, int64_t i)
 {

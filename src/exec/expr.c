@@ -379,16 +379,6 @@ static uint8_t cmp_mask(tarn_xop op)
         }                                                                                          \
     } while (0)
 
-static int str_cmp(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j)
-{
-    int32_t la, lb;
-    const uint8_t *x = tarn_vec_get_bytes(a, i, &la), *y = tarn_vec_get_bytes(b, j, &lb);
-    int c = memcmp(x, y, (size_t)(la < lb ? la : lb));
-    if (c)
-        return c < 0 ? -1 : 1;
-    return (la > lb) - (la < lb);
-}
-
 static void compare(tarn_xop op, const tarn_xval *a, const tarn_xval *b, int64_t m, uint8_t *out)
 {
     uint8_t mask = cmp_mask(op);
@@ -408,7 +398,7 @@ static void compare(tarn_xop op, const tarn_xval *a, const tarn_xval *b, int64_t
         break;
     case P_STR:
         for (int64_t i = 0; i < m; i++) {
-            int c = str_cmp(a->v, i * sa, b->v, i * sb);
+            int c = tarn_vec_cmp_bytes(a->v, i * sa, b->v, i * sb);
             out[i] = (uint8_t)((mask >> (c + 1)) & 1);
         }
         break;
@@ -751,6 +741,28 @@ static tarn_status eval_case(const tarn_xexpr *e, const tarn_xval *vals, int64_t
 
 /* Casts ----------------------------------------------------------------------- */
 
+bool tarn_x_dec_rescale(tarn_i128 x, int from, int to, int mode, tarn_i128 *out)
+{
+    if (to >= from) {
+        tarn_i128 z;
+        if (__builtin_mul_overflow(x, tarn_pow10_i128(to - from), &z) || !dec_ok(z))
+            return false;
+        *out = z;
+        return true;
+    }
+    tarn_i128 p = tarn_pow10_i128(from - to), q = x / p, rem = x % p;
+    if (mode == 0) {
+        if (2 * (rem < 0 ? -rem : rem) >= p)
+            q += x < 0 ? -1 : 1;
+    } else if (mode < 0) {
+        q -= rem < 0;
+    } else {
+        q += rem > 0;
+    }
+    *out = q;
+    return true;
+}
+
 static tarn_status cast_to_int(const tarn_vec *src, tarn_vec *r, tarn_err *err)
 {
     int64_t n = src->len;
@@ -769,10 +781,8 @@ static tarn_status cast_to_int(const tarn_vec *src, tarn_vec *r, tarn_err *err)
                                     tarn_vec_get_f64(src, i));
             o[i] = (int64_t)d;
         } else {
-            tarn_i128 x = tarn_vec_get_decimal(src, i), p = tarn_pow10_i128(src->type.scale);
-            tarn_i128 q = x / p, rem = x % p;
-            if (2 * (rem < 0 ? -rem : rem) >= p)
-                q += x < 0 ? -1 : 1;
+            tarn_i128 q;
+            tarn_x_dec_rescale(tarn_vec_get_decimal(src, i), src->type.scale, 0, 0, &q);
             if (q > INT64_MAX || q < INT64_MIN)
                 return tarn_err_set(err, TARN_ERR_DATA, "decimal value does not fit in int64");
             o[i] = (int64_t)q;
@@ -790,21 +800,11 @@ static tarn_status cast_dec_round(const tarn_vec *src, tarn_vec *r, tarn_err *er
     tarn_i128 *o = (tarn_i128 *)r->data;
     if (tarn_vec_copy_validity(r, src, 0, n) != TARN_OK)
         return oom(err);
-    int ds = (int)r->type.scale - (int)src->type.scale;
-    tarn_i128 p = tarn_pow10_i128(ds < 0 ? -ds : ds);
-    for (int64_t i = 0; i < n; i++) {
-        tarn_i128 x = tarn_vec_get_decimal(src, i), z;
-        if (ds >= 0) {
-            if (__builtin_mul_overflow(x, p, &z) || !dec_ok(z))
-                return tarn_err_set(err, TARN_ERR_DATA, "decimal value does not fit");
-        } else {
-            z = x / p;
-            tarn_i128 rem = x % p;
-            if (2 * (rem < 0 ? -rem : rem) >= p)
-                z += x < 0 ? -1 : 1;
-        }
-        o[i] = z;
-    }
+    for (int64_t i = 0; i < n; i++)
+        if (!tarn_x_dec_rescale(tarn_vec_get_decimal(src, i), src->type.scale, r->type.scale, 0,
+                                &o[i]) &&
+            tarn_vec_is_valid(src, i))
+            return tarn_err_set(err, TARN_ERR_DATA, "decimal value does not fit");
     r->len = n;
     return TARN_OK;
 }

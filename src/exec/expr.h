@@ -142,6 +142,11 @@ tarn_type tarn_x_engine_type(tarn_type t);
 /* Appends rows [0, src->len) of src to dst, converting to dst's engine type
  * (src of a type whose engine type is dst's). */
 TARN_MUST_CHECK tarn_status tarn_x_widen_append(tarn_vec *dst, const tarn_vec *src, tarn_err *err);
+/* x, a decimal of scale `from`, at scale `to`: exact when to >= from (false
+ * when it no longer fits 38 digits), else rounded: mode 0 half away from
+ * zero, -1 toward minus infinity, 1 toward plus infinity. */
+bool tarn_x_dec_rescale(tarn_i128 x, int from, int to, int mode, tarn_i128 *out);
+
 /* Casts vector src to type t into a new vector; errors name the value. DOUBLE
  * and DECIMAL to integer round half away from zero. */
 TARN_MUST_CHECK tarn_status tarn_x_cast(const tarn_vec *src, tarn_type t, tarn_vec **out,

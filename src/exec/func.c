@@ -684,23 +684,13 @@ static tarn_status eval_length(const tarn_xval *a, int64_t n, tarn_vec *r, tarn_
     return TARN_OK;
 }
 
-/* Decimal rounding of x (scale s) to scale d, half away from zero; mode -1
- * floor, 1 ceil, 0 round. */
+/* Decimal rounding of x (scale s) to scale d (d < s or exact): mode -1
+ * floor, 1 ceil, 0 half away from zero. */
 static tarn_i128 dec_round(tarn_i128 x, int s, int d, int mode)
 {
-    if (d >= s)
-        return x * tarn_pow10_i128(d - s);
-    tarn_i128 p = tarn_pow10_i128(s - d), q = x / p, rem = x % p;
-    if (mode == 0) {
-        if (2 * (rem < 0 ? -rem : rem) >= p)
-            q += x < 0 ? -1 : 1;
-    } else if (mode < 0) {
-        if (rem < 0)
-            q -= 1;
-    } else if (rem > 0) {
-        q += 1;
-    }
-    return q;
+    tarn_i128 r = x;
+    tarn_x_dec_rescale(x, s, d, mode, &r);
+    return r;
 }
 
 static double round_half_away(double x, int d)

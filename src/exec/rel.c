@@ -147,14 +147,8 @@ static int cmp_rows(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j)
         return (x > y) - (x < y);
     }
     case TARN_TYPE_STRING:
-    case TARN_TYPE_BINARY: {
-        int32_t la, lb;
-        const uint8_t *x = tarn_vec_get_bytes(a, i, &la), *y = tarn_vec_get_bytes(b, j, &lb);
-        int c = memcmp(x, y, (size_t)(la < lb ? la : lb));
-        if (c)
-            return c < 0 ? -1 : 1;
-        return (la > lb) - (la < lb);
-    }
+    case TARN_TYPE_BINARY:
+        return tarn_vec_cmp_bytes(a, i, b, j);
     default: {
         tarn_scalar x, y;
         tarn_scalar_from_vec(a, i, &x);

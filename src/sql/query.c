@@ -2187,69 +2187,41 @@ static tarn_status run_from(qctx *c, const tarn_sql_from *f, const scope *outer,
 
 /* SELECT ------------------------------------------------------------------------ */
 
-static void collect_aggs(qctx *c, const tarn_sql_expr *e, agg_call **aggs, int *n, int *cap,
-                         bool *oom_flag)
+/* Collects the calls of e, once per distinct canonical text: aggregate
+ * calls (windows = false; also inside OVER clauses) or window calls
+ * (windows = true). Subqueries are their own scope. */
+static void collect_calls(qctx *c, const tarn_sql_expr *e, bool windows, agg_call **out, int *n,
+                          int *cap, bool *oom_flag)
 {
-    if (!e)
+    if (!e || (windows && e->query))
         return;
-    if (is_agg_call(e)) {
+    if (windows ? e->kind == TARN_SQL_E_FUNC && e->over : is_agg_call(e)) {
         char *t = expr_text(c, e);
         if (!t) {
             *oom_flag = true;
             return;
         }
         for (int i = 0; i < *n; i++)
-            if (!strcmp((*aggs)[i].text, t))
+            if (!strcmp((*out)[i].text, t))
                 return;
-        if (*n == *cap && !tarn_grow((void **)aggs, *n, cap, sizeof **aggs)) {
+        if (*n == *cap && !tarn_grow((void **)out, *n, cap, sizeof **out)) {
             *oom_flag = true;
             return;
         }
-        (*aggs)[(*n)++] = (agg_call){e, t};
+        (*out)[(*n)++] = (agg_call){e, t};
         return;
     }
     for (int i = 0; i < e->n_args; i++)
-        collect_aggs(c, e->args[i], aggs, n, cap, oom_flag);
+        collect_calls(c, e->args[i], windows, out, n, cap, oom_flag);
     for (int i = 0; i < e->n_whens; i++) {
-        collect_aggs(c, e->whens[i], aggs, n, cap, oom_flag);
-        collect_aggs(c, e->thens[i], aggs, n, cap, oom_flag);
+        collect_calls(c, e->whens[i], windows, out, n, cap, oom_flag);
+        collect_calls(c, e->thens[i], windows, out, n, cap, oom_flag);
     }
-    collect_aggs(c, e->else_expr, aggs, n, cap, oom_flag);
-    for (int i = 0; e->over && i < e->over->n_partition; i++)
-        collect_aggs(c, e->over->partition[i], aggs, n, cap, oom_flag);
-    for (int i = 0; e->over && i < e->over->n_order; i++)
-        collect_aggs(c, e->over->order[i].expr, aggs, n, cap, oom_flag);
-}
-
-/* Window calls (func(...) OVER (...)) of e, once per distinct text. */
-static void collect_wins(qctx *c, const tarn_sql_expr *e, agg_call **wins, int *n, int *cap,
-                         bool *oom_flag)
-{
-    if (!e || e->query)
-        return;
-    if (e->kind == TARN_SQL_E_FUNC && e->over) {
-        char *t = expr_text(c, e);
-        if (!t) {
-            *oom_flag = true;
-            return;
-        }
-        for (int i = 0; i < *n; i++)
-            if (!strcmp((*wins)[i].text, t))
-                return;
-        if (*n == *cap && !tarn_grow((void **)wins, *n, cap, sizeof **wins)) {
-            *oom_flag = true;
-            return;
-        }
-        (*wins)[(*n)++] = (agg_call){e, t};
-        return;
-    }
-    for (int i = 0; i < e->n_args; i++)
-        collect_wins(c, e->args[i], wins, n, cap, oom_flag);
-    for (int i = 0; i < e->n_whens; i++) {
-        collect_wins(c, e->whens[i], wins, n, cap, oom_flag);
-        collect_wins(c, e->thens[i], wins, n, cap, oom_flag);
-    }
-    collect_wins(c, e->else_expr, wins, n, cap, oom_flag);
+    collect_calls(c, e->else_expr, windows, out, n, cap, oom_flag);
+    for (int i = 0; !windows && e->over && i < e->over->n_partition; i++)
+        collect_calls(c, e->over->partition[i], windows, out, n, cap, oom_flag);
+    for (int i = 0; !windows && e->over && i < e->over->n_order; i++)
+        collect_calls(c, e->over->order[i].expr, windows, out, n, cap, oom_flag);
 }
 
 static tarn_status eval_on_rel(qctx *c, const scope *s, const tarn_xexpr *x, int offset,
@@ -3342,10 +3314,10 @@ static tarn_status run_select(qctx *c, const tarn_sql_select *sel, const tarn_sq
     int n_aggs = 0, cap_aggs = 0;
     bool bad = false;
     for (int i = 0; i < sel->n_items; i++)
-        collect_aggs(c, sel->items[i].expr, &aggs, &n_aggs, &cap_aggs, &bad);
-    collect_aggs(c, sel->having, &aggs, &n_aggs, &cap_aggs, &bad);
+        collect_calls(c, sel->items[i].expr, false, &aggs, &n_aggs, &cap_aggs, &bad);
+    collect_calls(c, sel->having, false, &aggs, &n_aggs, &cap_aggs, &bad);
     for (int i = 0; q && i < q->n_order; i++)
-        collect_aggs(c, q->order[i].expr, &aggs, &n_aggs, &cap_aggs, &bad);
+        collect_calls(c, q->order[i].expr, false, &aggs, &n_aggs, &cap_aggs, &bad);
     if (bad)
         st = oom(c);
     bool streamed = false;
@@ -3413,9 +3385,9 @@ static tarn_status run_select(qctx *c, const tarn_sql_select *sel, const tarn_sq
     agg_call *wins = NULL;
     int n_wins = 0, cap_wins = 0;
     for (int i = 0; i < sel->n_items; i++)
-        collect_wins(c, sel->items[i].expr, &wins, &n_wins, &cap_wins, &bad);
+        collect_calls(c, sel->items[i].expr, true, &wins, &n_wins, &cap_wins, &bad);
     for (int i = 0; q && i < q->n_order; i++)
-        collect_wins(c, q->order[i].expr, &wins, &n_wins, &cap_wins, &bad);
+        collect_calls(c, q->order[i].expr, true, &wins, &n_wins, &cap_wins, &bad);
     if (bad && st == TARN_OK)
         st = oom(c);
     for (int w = 0; w < n_wins && st == TARN_OK; w++)
