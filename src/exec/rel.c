@@ -211,7 +211,8 @@ tarn_status tarn_agg_compute(tarn_agg_kind k, bool distinct, const tarn_vec *arg
         st = oom(err);
         goto done;
     }
-    memset(r->data, 0, (size_t)tarn_type_width(out_type) * (size_t)(n_groups ? n_groups : 1));
+    if (tarn_type_width(out_type) > 0) /* strings (min/max) have no fixed-width data */
+        memset(r->data, 0, (size_t)tarn_type_width(out_type) * (size_t)(n_groups ? n_groups : 1));
     r->len = n_groups;
     /* Rows that count: valid (and first of their value with DISTINCT). */
 #define COUNTS(i) ((!arg || tarn_vec_is_valid(arg, i)) && (!keep || keep[i]))
