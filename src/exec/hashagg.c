@@ -427,6 +427,77 @@ static void update_acc(acc *c, const tarn_vec *arg, const int64_t *gid, int64_t 
     }
 }
 
+/* One string key without NULLs (the common GROUP BY on a text column):
+ * keys of up to 16 bytes are looked up first in a small direct-mapped cache
+ * of (bytes, length) -> group, so a low-cardinality column is neither hashed
+ * nor probed per row; other rows hash as hash_column does (the same value,
+ * for merges) and compare inline, short strings as one word. */
+static tarn_status add_one_string_key(tarn_hagg *h, tarn_vec *const *keys, int64_t n, tarn_err *err)
+{
+    const tarn_vec *k0 = keys[0], *store = h->kstore[0];
+    const int32_t *off = k0->offsets;
+    struct {
+        uint64_t w0, w1;
+        int32_t len;
+        int64_t g;
+    } cache[64];
+    for (int c = 0; c < 64; c++)
+        cache[c].len = -1;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t len = off[i + 1] - off[i];
+        const uint8_t *p = k0->bytes + off[i];
+        uint64_t w0 = 0, w1 = 0;
+        int ci = -1;
+        if (len <= 16) {
+            if (off[i] + 16 <= k0->bytes_len) { /* two loads, masked: no call */
+                memcpy(&w0, p, 8);
+                memcpy(&w1, p + 8, 8);
+                if (len < 8) {
+                    w0 &= (1ULL << (8 * len)) - 1;
+                    w1 = 0;
+                } else if (len < 16) {
+                    w1 &= (1ULL << (8 * (len - 8))) - 1;
+                }
+            } else {
+                memcpy(&w0, p, (size_t)(len < 8 ? len : 8));
+                if (len > 8)
+                    memcpy(&w1, p + 8, (size_t)(len - 8));
+            }
+            ci = (int)(((w0 * 0x9E3779B97F4A7C15ULL) ^ (w1 * 0xC2B2AE3D27D4EB4FULL) ^
+                        (uint64_t)len) >>
+                       58);
+            if (cache[ci].len == len && cache[ci].w0 == w0 && cache[ci].w1 == w1) {
+                h->gid[i] = cache[ci].g;
+                continue;
+            }
+        }
+        uint64_t x = len <= 8 ? tarn_hash_u64(w0 ^ ((uint64_t)len << 56) ^ 0x2545F4914F6CDD1DULL)
+                              : tarn_hash_bytes(p, (size_t)len, 0x2545F4914F6CDD1DULL);
+        uint64_t hv = tarn_hash_combine(0, x), pos = hv & h->mask;
+        int64_t g;
+        for (;;) {
+            g = h->slots[pos];
+            if (g < 0)
+                break;
+            if (h->ghash[g] == hv && h->glen[g] == len &&
+                (len <= 8 ? h->gword[g] == w0
+                          : memcmp(store->bytes + store->offsets[g], p, (size_t)len) == 0))
+                break;
+            pos = (pos + 1) & h->mask;
+        }
+        if (g < 0)
+            TARN_TRY(find_group(h, keys, i, hv, &g, err));
+        h->gid[i] = g;
+        if (ci >= 0) {
+            cache[ci].w0 = w0;
+            cache[ci].w1 = w1;
+            cache[ci].len = len;
+            cache[ci].g = g;
+        }
+    }
+    return TARN_OK;
+}
+
 tarn_status tarn_hagg_add(tarn_hagg *h, tarn_vec *const *keys, tarn_vec *const *args, int64_t n,
                           tarn_err *err)
 {
@@ -447,47 +518,18 @@ tarn_status tarn_hagg_add(tarn_hagg *h, tarn_vec *const *keys, tarn_vec *const *
         h->n_groups = 1;
         memset(h->gid, 0, sizeof(int64_t) * (size_t)n);
     } else {
-        memset(h->h, 0, sizeof(uint64_t) * (size_t)n);
-        for (int k = 0; k < h->n_keys; k++)
-            hash_column(keys[k], n, h->h);
         /* Runs of equal hashes (sorted or low-cardinality input) reuse the
          * previous row's group after one key comparison. */
         int64_t last = -1;
         const tarn_vec *k0 = keys[0];
-        if (h->n_keys == 1 && k0->type.id == TARN_TYPE_STRING && !k0->validity) {
-            /* One string key without nulls: strings of up to 8 bytes compare as
-             * one word (loaded whole when the buffer has 8 bytes left). */
-            const int32_t *off = k0->offsets;
-            const tarn_vec *store = h->kstore[0];
-            for (int64_t i = 0; i < n; i++) {
-                uint64_t hv = h->h[i];
-                int32_t len = off[i + 1] - off[i];
-                const uint8_t *p = k0->bytes + off[i];
-                uint64_t w = 0;
-                if (len <= 8) {
-                    if (off[i] + 8 <= k0->bytes_len) {
-                        memcpy(&w, p, 8);
-                        w &= len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
-                    } else {
-                        memcpy(&w, p, (size_t)len);
-                    }
-                }
-                uint64_t pos = hv & h->mask;
-                int64_t g;
-                for (;;) {
-                    g = h->slots[pos];
-                    if (g < 0)
-                        break;
-                    if (h->ghash[g] == hv && h->glen[g] == len &&
-                        (len <= 8 ? h->gword[g] == w
-                                  : memcmp(store->bytes + store->offsets[g], p, (size_t)len) == 0))
-                        break;
-                    pos = (pos + 1) & h->mask;
-                }
-                if (g < 0)
-                    TARN_TRY(find_group(h, keys, i, hv, &g, err));
-                h->gid[i] = g;
-            }
+        bool one_str = h->n_keys == 1 && k0->type.id == TARN_TYPE_STRING && !k0->validity;
+        if (!one_str) {
+            memset(h->h, 0, sizeof(uint64_t) * (size_t)n);
+            for (int k = 0; k < h->n_keys; k++)
+                hash_column(keys[k], n, h->h);
+        }
+        if (one_str) {
+            TARN_TRY(add_one_string_key(h, keys, n, err));
         } else if (h->n_keys == 1 && k0->type.id == TARN_TYPE_INT64 && !k0->validity) {
             const int64_t *d = (const int64_t *)k0->data;
             const tarn_vec *store = h->kstore[0];

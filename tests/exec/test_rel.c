@@ -204,12 +204,54 @@ static void test_hash_aggregate_merge(void **state)
     tarn_hagg_destroy(h[1]);
 }
 
+/* Many short keys (cache evictions and collisions) and keys of 9..16 bytes:
+ * every group counted exactly. */
+static void test_hash_aggregate_string_keys(void **state)
+{
+    (void)state;
+    tarn_type kt[1] = {tarn_type_make(TARN_TYPE_STRING)};
+    tarn_agg_kind kinds[1] = {TARN_AGG_COUNT_STAR};
+    tarn_type it[1] = {tarn_type_make(TARN_TYPE_INT64)};
+    tarn_hagg_spec spec = {1, kt, 1, kinds, it, it};
+    tarn_hagg *h = tarn_hagg_create(&spec);
+    tarn_err err;
+    tarn_vec *k = tarn_vec_create_type(kt[0]);
+    enum {
+        N = 30000,
+        K = 1000
+    };
+    for (int i = 0; i < N; i++) {
+        char t[32];
+        int n = snprintf(t, sizeof t, i % 2 ? "k%d" : "key-number-%d", (i * 7) % K);
+        assert_int_equal(tarn_vec_append_bytes(k, t, n), TARN_OK);
+    }
+    tarn_vec *args[1] = {NULL};
+    assert_int_equal(tarn_hagg_add(h, &k, args, N, &err), TARN_OK);
+    tarn_vec *out[2];
+    int64_t ng;
+    assert_int_equal(tarn_hagg_finish(h, out, &ng, &err), TARN_OK);
+    assert_int_equal(ng, K); /* odd i: 500 odd numbers as k%d, even i: 500 even ones */
+    int64_t total = 0;
+    for (int64_t g = 0; g < ng; g++) {
+        assert_int_equal(tarn_vec_get_i64(out[1], g), N / K);
+        total += tarn_vec_get_i64(out[1], g);
+    }
+    assert_int_equal(total, N);
+    tarn_vec_destroy(out[0]);
+    tarn_vec_destroy(out[1]);
+    tarn_vec_destroy(k);
+    tarn_hagg_destroy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_group_first_appearance), cmocka_unit_test(test_join_pairs),
-        cmocka_unit_test(test_sort_and_top_n),         cmocka_unit_test(test_windows),
+        cmocka_unit_test(test_group_first_appearance),
+        cmocka_unit_test(test_join_pairs),
+        cmocka_unit_test(test_sort_and_top_n),
+        cmocka_unit_test(test_windows),
         cmocka_unit_test(test_hash_aggregate_merge),
+        cmocka_unit_test(test_hash_aggregate_string_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
