@@ -7,6 +7,7 @@ tests:
   - unique: order_id
   - not_null: [order_id, date_key]
 --- */
-SELECT order_id, user_id AS customer_key, CAST(updated_at AS date) AS date_key,
-       amount, currency, country, status
-FROM silver.orders_global
+SELECT o.order_id, c.customer_key, CAST(o.updated_at AS date) AS date_key,
+       o.amount, o.currency, o.country, o.status
+FROM silver.orders_global o
+LEFT JOIN gold.dim_customer c ON o.user_id = c.user_id

@@ -130,8 +130,8 @@ static tarn_status parse_tests(hdr *h, yaml_node_t *n, tarn_gold_model *m)
 
 static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_model *m)
 {
-    static const char *const keys[] = {"name",       "description", "owner", "materialized",
-                                       "unique_key", "tests",       NULL};
+    static const char *const keys[] = {"name",       "description", "owner",         "materialized",
+                                       "unique_key", "tests",       "surrogate_key", NULL};
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return oom(h->err);
@@ -159,7 +159,7 @@ static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_mo
         if (!key)
             return node_fail(h, k, "%s: keys are names", "header");
         if (!strcmp(key, "name") || !strcmp(key, "description") || !strcmp(key, "owner") ||
-            !strcmp(key, "materialized")) {
+            !strcmp(key, "materialized") || !strcmp(key, "surrogate_key")) {
             const char *s = scalar(h, v);
             if (!s)
                 return node_fail(h, v, "%s: expected a text value", key);
@@ -169,6 +169,8 @@ static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_mo
                 m->description = s;
             else if (!strcmp(key, "owner"))
                 m->owner = s;
+            else if (!strcmp(key, "surrogate_key"))
+                m->surrogate_key = s;
             else
                 mat = s;
             if (mat && !strcmp(key, "materialized") && strcmp(mat, "table") &&
@@ -179,7 +181,7 @@ static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_mo
         } else if (!strcmp(key, "tests")) {
             TARN_TRY(parse_tests(h, v, m));
         } else {
-            const char *sug = tarn_suggest(key, keys, 6);
+            const char *sug = tarn_suggest(key, keys, 7);
             char what[160];
             snprintf(what, sizeof what, "%s'%s%s%s", key, sug ? " (did you mean '" : "",
                      sug ? sug : "", sug ? "'?)" : "");
@@ -189,6 +191,9 @@ static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_mo
     m->incremental = mat && !strcmp(mat, "incremental");
     if (m->incremental && !m->n_unique_key)
         return node_fail(h, root, "%s: materialized: incremental needs a unique_key", "unique_key");
+    if (m->surrogate_key && !m->n_unique_key)
+        return node_fail(h, root, "%s: a surrogate_key is kept per unique_key: name one",
+                         "surrogate_key");
     return TARN_OK;
 }
 
@@ -617,6 +622,119 @@ static tarn_status merge_result(const char *table, const tarn_gold_model *m, tar
     return st;
 }
 
+/* Adds m->surrogate_key as the result's first column: the key the table
+ * already gave a unique_key value (when `keep`), else the next numbers after
+ * the largest, handed out in unique_key order. */
+static tarn_status add_surrogate_key(const char *lake, const tarn_gold_model *m, bool keep,
+                                     tarn_sql_result **resp, tarn_err *err)
+{
+    tarn_sql_result *res = *resp;
+    int64_t n = res->batch->n_rows;
+    if (m->n_unique_key > 16)
+        return tarn_err_set(err, TARN_ERR_INVALID, "%s: unique_key has more than 16 columns",
+                            m->path);
+    if (find_col(res->schema, m->surrogate_key) >= 0)
+        return tarn_err_set(err, TARN_ERR_INVALID,
+                            "%s: the query already has a column named %s (the surrogate_key)",
+                            m->path, m->surrogate_key);
+    tarn_vec *rk[16];
+    tarn_sort_key sk[16];
+    for (int i = 0; i < m->n_unique_key; i++) {
+        int c = find_col(res->schema, m->unique_key[i]);
+        if (c < 0)
+            return tarn_err_set(err, TARN_ERR_INVALID,
+                                "%s: unique_key column '%s' is not in the query's result", m->path,
+                                m->unique_key[i]);
+        rk[i] = res->batch->cols[c];
+        sk[i] = (tarn_sort_key){rk[i], false, false};
+    }
+    int64_t *keys = tarn_alloc(sizeof(int64_t) * (size_t)(n + 1));
+    int64_t *perm = tarn_alloc(sizeof(int64_t) * (size_t)(n + 1));
+    tarn_status st = keys && perm ? TARN_OK : oom(err);
+    for (int64_t i = 0; keys && i < n; i++)
+        keys[i] = -1;
+    int64_t next = 1;
+    /* Keys already handed out: SELECT unique_key..., surrogate_key FROM the table. */
+    tarn_sql_result *old = NULL;
+    if (st == TARN_OK && keep) {
+        tarn_buf q;
+        tarn_buf_init(&q);
+        st = tarn_buf_append_str(&q, "SELECT ");
+        for (int i = 0; i < m->n_unique_key && st == TARN_OK; i++)
+            st = tarn_buf_printf(&q, "\"%s\", ", m->unique_key[i]);
+        if (st == TARN_OK)
+            st = tarn_buf_printf(&q, "\"%s\" FROM gold.\"%s\"", m->surrogate_key, m->name);
+        tarn_sql_opts so = {.lake = lake};
+        if (st == TARN_OK)
+            st = tarn_sql_run(q.data, &so, &old, err);
+        tarn_buf_fini(&q);
+        if (st != TARN_OK)
+            tarn_err_prefix(err, "%s: reading the surrogate keys of gold.%s", m->path, m->name);
+    }
+    if (st == TARN_OK && old) {
+        tarn_vec *ok[16];
+        bool same = true;
+        for (int i = 0; i < m->n_unique_key; i++) {
+            ok[i] = old->batch->cols[i];
+            same &= tarn_type_equal(ok[i]->type, rk[i]->type);
+        }
+        const tarn_vec *osk = old->batch->cols[m->n_unique_key];
+        for (int64_t i = 0; i < old->batch->n_rows; i++)
+            if (tarn_vec_is_valid(osk, i) && tarn_vec_get_i64(osk, i) >= next)
+                next = tarn_vec_get_i64(osk, i) + 1;
+        int64_t *li = NULL, *ri = NULL, np = 0;
+        if (same)
+            st = tarn_rel_join(rk, ok, m->n_unique_key, n, old->batch->n_rows, &li, &ri, &np, err);
+        for (int64_t p = 0; st == TARN_OK && p < np; p++)
+            keys[li[p]] = tarn_vec_get_i64(osk, ri[p]);
+        tarn_free(li);
+        tarn_free(ri);
+    }
+    if (st == TARN_OK)
+        st = tarn_rel_sort(sk, m->n_unique_key, n, -1, perm, err);
+    for (int64_t k = 0; st == TARN_OK && k < n; k++)
+        if (keys[perm[k]] < 0)
+            keys[perm[k]] = next++;
+    /* The new result: the key column, then the query's columns. */
+    tarn_schema *schema = st == TARN_OK ? tarn_schema_create() : NULL;
+    tarn_batch *b = NULL;
+    if (st == TARN_OK && (!schema || !tarn_schema_add(schema, m->surrogate_key,
+                                                      tarn_type_make(TARN_TYPE_INT64), false)))
+        st = oom(err);
+    for (int i = 0; st == TARN_OK && i < res->schema->n_fields; i++) {
+        tarn_field *f =
+            tarn_schema_add(schema, res->schema->fields[i].name, res->schema->fields[i].type, true);
+        if (!f || tarn_field_copy(schema->arena, f, &res->schema->fields[i]) != TARN_OK)
+            st = oom(err);
+    }
+    if (st == TARN_OK && !(b = tarn_batch_create(schema)))
+        st = oom(err);
+    for (int64_t i = 0; st == TARN_OK && i < n; i++)
+        if (tarn_vec_append_i64(b->cols[0], keys[i]) != TARN_OK)
+            st = oom(err);
+    if (st == TARN_OK) {
+        /* The query's vectors move to the new batch; the old batch gets empty ones. */
+        for (int i = 0; i < res->schema->n_fields; i++) {
+            tarn_vec *v = b->cols[i + 1];
+            b->cols[i + 1] = res->batch->cols[i];
+            res->batch->cols[i] = v;
+        }
+        b->n_rows = n;
+        tarn_batch_destroy(res->batch);
+        tarn_schema_destroy(res->schema);
+        res->batch = b;
+        res->schema = schema;
+        b = NULL;
+        schema = NULL;
+    }
+    tarn_batch_destroy(b);
+    tarn_schema_destroy(schema);
+    tarn_sql_result_destroy(old);
+    tarn_free(keys);
+    tarn_free(perm);
+    return st;
+}
+
 tarn_status tarn_gold_build(const char *lake, const tarn_gold_model *m, bool full_refresh,
                             tarn_gold_result *r, tarn_err *err)
 {
@@ -692,7 +810,10 @@ tarn_status tarn_gold_build(const char *lake, const tarn_gold_model *m, bool ful
         return st;
     }
     r->rows = res->batch->n_rows;
-    st = run_tests(m, res, r->failed_test, sizeof r->failed_test, err);
+    if (m->surrogate_key)
+        st = add_surrogate_key(lake, m, snap && !full_refresh, &res, err);
+    if (st == TARN_OK)
+        st = run_tests(m, res, r->failed_test, sizeof r->failed_test, err);
     if (st == TARN_ERR_DATA)
         tarn_err_set(err, TARN_ERR_DATA, "model %s: test failed: %s (nothing committed)", m->name,
                      r->failed_test);

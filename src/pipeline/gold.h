@@ -11,6 +11,7 @@
  *   owner: analytics@company.com
  *   materialized: table          (table: rebuilt; incremental: merged by unique_key)
  *   unique_key: [day, country]   (required for incremental; a name or a list)
+ *   surrogate_key: day_sk        (dimensions: a stable BIGINT key per unique_key)
  *   tests:
  *     - unique: [day, country]
  *     - not_null: [day, country]
@@ -49,6 +50,8 @@ typedef struct tarn_gold_model {
     bool incremental;
     const char **unique_key;
     int n_unique_key;
+    const char *surrogate_key; /* a BIGINT key column added first, stable per
+                                  unique_key value across builds, or NULL */
     tarn_gold_test *tests;
     int n_tests;
     const char *sql;    /* the query (after the header) */

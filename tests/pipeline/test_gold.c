@@ -8,6 +8,7 @@
 #include "delta/snapshot.h"
 #include "delta/write.h"
 #include "pipeline/gold.h"
+#include "sql/query.h"
 
 static void put(const char *dir, const char *name, const char *text)
 {
@@ -129,6 +130,36 @@ static void test_build(void **state)
     assert_false(r.rebuilt); /* nothing changed */
     assert_int_equal(tarn_gold_build(lake, tarn_gold_find(&ms, "agg"), true, &r, &err), TARN_OK);
     assert_true(r.rebuilt); /* --full-refresh */
+    /* Surrogate keys: numbered in unique_key order, kept across rebuilds. */
+    put(models, "dim.sql",
+        "/* ---\nunique_key: k\nsurrogate_key: k_sk\ntests:\n  - unique: k_sk\n--- */\n"
+        "SELECT DISTINCT k FROM silver.t\n");
+    tarn_gold_models_free(&ms);
+    assert_int_equal(tarn_gold_load(models, &ms, &err), TARN_OK);
+    if (tarn_gold_build(lake, tarn_gold_find(&ms, "dim"), false, &r, &err) != TARN_OK)
+        fail_msg("dim: %s", err.msg);
+    tarn_sql_opts so = {.lake = lake};
+    tarn_sql_result *q;
+    assert_int_equal(tarn_sql_run("SELECT k_sk, k FROM gold.dim ORDER BY k", &so, &q, &err),
+                     TARN_OK);
+    assert_int_equal(q->batch->n_rows, 3);
+    for (int64_t i = 0; i < 3; i++)
+        assert_int_equal(tarn_vec_get_i64(q->batch->cols[0], i), i + 1);
+    tarn_sql_result_destroy(q);
+    tarn_batch *b2 = tarn_batch_create(s);
+    assert_int_equal(tarn_vec_append_i64(b2->cols[0], -5), TARN_OK); /* sorts first, arrives last */
+    assert_int_equal(tarn_vec_append_i64(b2->cols[1], 9), TARN_OK);
+    b2->n_rows = 1;
+    one src2 = {b2, false};
+    assert_int_equal(tarn_delta_write(table, s, one_next, &src2, NULL, &wr, &err), TARN_OK);
+    assert_int_equal(tarn_gold_build(lake, tarn_gold_find(&ms, "dim"), false, &r, &err), TARN_OK);
+    assert_true(r.rebuilt);
+    assert_int_equal(tarn_sql_run("SELECT k_sk FROM gold.dim ORDER BY k", &so, &q, &err), TARN_OK);
+    const int64_t want[] = {4, 1, 2, 3}; /* -5 is new: the next key */
+    for (int64_t i = 0; i < 4; i++)
+        assert_int_equal(tarn_vec_get_i64(q->batch->cols[0], i), want[i]);
+    tarn_sql_result_destroy(q);
+    tarn_batch_destroy(b2);
     /* A failing unique test commits nothing: no table appears. */
     assert_int_equal(tarn_gold_build(lake, tarn_gold_find(&ms, "bad"), false, &r, &err),
                      TARN_ERR_DATA);
