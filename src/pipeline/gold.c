@@ -9,6 +9,7 @@
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/suggest.h"
+#include "base/time.h"
 #include "column/vec.h"
 #include "delta/delete.h"
 #include "delta/snapshot.h"
@@ -130,8 +131,9 @@ static tarn_status parse_tests(hdr *h, yaml_node_t *n, tarn_gold_model *m)
 
 static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_model *m)
 {
-    static const char *const keys[] = {"name",       "description", "owner",         "materialized",
-                                       "unique_key", "tests",       "surrogate_key", NULL};
+    static const char *const keys[] = {"name",          "description", "owner",
+                                       "materialized",  "unique_key",  "tests",
+                                       "surrogate_key", "scd2",        NULL};
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return oom(h->err);
@@ -176,12 +178,17 @@ static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_mo
             if (mat && !strcmp(key, "materialized") && strcmp(mat, "table") &&
                 strcmp(mat, "incremental"))
                 return node_fail(h, v, "materialized: '%s' is not table or incremental", mat);
+        } else if (!strcmp(key, "scd2")) {
+            const char *s = scalar(h, v);
+            if (!s || (strcmp(s, "true") && strcmp(s, "false")))
+                return node_fail(h, v, "%s: expected true or false", "scd2");
+            m->scd2 = !strcmp(s, "true");
         } else if (!strcmp(key, "unique_key")) {
             TARN_TRY(names_of(h, v, "unique_key", &m->unique_key, &m->n_unique_key));
         } else if (!strcmp(key, "tests")) {
             TARN_TRY(parse_tests(h, v, m));
         } else {
-            const char *sug = tarn_suggest(key, keys, 7);
+            const char *sug = tarn_suggest(key, keys, 8);
             char what[160];
             snprintf(what, sizeof what, "%s'%s%s%s", key, sug ? " (did you mean '" : "",
                      sug ? sug : "", sug ? "'?)" : "");
@@ -191,6 +198,11 @@ static tarn_status parse_header(hdr *h, const char *text, size_t n, tarn_gold_mo
     m->incremental = mat && !strcmp(mat, "incremental");
     if (m->incremental && !m->n_unique_key)
         return node_fail(h, root, "%s: materialized: incremental needs a unique_key", "unique_key");
+    if (m->scd2 && (!m->n_unique_key || m->incremental))
+        return node_fail(h, root,
+                         "%s: scd2 keeps history per unique_key of a table model: name a "
+                         "unique_key (and no incremental)",
+                         "scd2");
     if (m->surrogate_key && !m->n_unique_key)
         return node_fail(h, root, "%s: a surrogate_key is kept per unique_key: name one",
                          "surrogate_key");
@@ -622,6 +634,163 @@ static tarn_status merge_result(const char *table, const tarn_gold_model *m, tar
     return st;
 }
 
+/* Null-safe equality of row i of a and row j of b (same flat type). */
+static bool same_cell(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j)
+{
+    bool va = tarn_vec_is_valid(a, i), vb = tarn_vec_is_valid(b, j);
+    if (!va || !vb)
+        return va == vb;
+    tarn_scalar x, y;
+    tarn_scalar_from_vec(a, i, &x);
+    tarn_scalar_from_vec(b, j, &y);
+    return tarn_scalar_compare(&x, &y) == 0;
+}
+
+/* SCD2: replaces *resp (the current state of the dimension) by the table's
+ * whole new content: earlier history as it was, current rows whose values
+ * changed or whose key is gone closed (valid_to = now, is_current false),
+ * new versions and new keys added as current rows (valid_from = now), each
+ * version with its own surrogate key when the model has one. `keep`: the
+ * table exists and is not being rebuilt from scratch. */
+static tarn_status scd2_result(const char *lake, const tarn_gold_model *m, bool keep,
+                               tarn_sql_result **resp, tarn_err *err)
+{
+    tarn_sql_result *res = *resp, *old = NULL;
+    const tarn_schema *rs = res->schema;
+    int64_t now = tarn_now_us();
+    tarn_status st = TARN_OK;
+    for (int i = 0; i < rs->n_fields; i++)
+        if (!strcasecmp(rs->fields[i].name, "valid_from") ||
+            !strcasecmp(rs->fields[i].name, "valid_to") ||
+            !strcasecmp(rs->fields[i].name, "is_current") ||
+            (m->surrogate_key && !strcasecmp(rs->fields[i].name, m->surrogate_key)))
+            return tarn_err_set(err, TARN_ERR_INVALID,
+                                "%s: the query has a column named %s, which scd2 adds", m->path,
+                                rs->fields[i].name);
+    /* The table's layout: [surrogate key], the query's columns, the validity. */
+    tarn_schema *schema = tarn_schema_create();
+    if (!schema)
+        return oom(err);
+    bool ok = !m->surrogate_key ||
+              tarn_schema_add(schema, m->surrogate_key, tarn_type_make(TARN_TYPE_INT64), false);
+    for (int i = 0; ok && i < rs->n_fields; i++) {
+        tarn_field *f = tarn_schema_add(schema, rs->fields[i].name, rs->fields[i].type, true);
+        ok = f && tarn_field_copy(schema->arena, f, &rs->fields[i]) == TARN_OK;
+    }
+    ok = ok && tarn_schema_add(schema, "valid_from", tarn_type_make(TARN_TYPE_TIMESTAMP), false) &&
+         tarn_schema_add(schema, "valid_to", tarn_type_make(TARN_TYPE_TIMESTAMP), true) &&
+         tarn_schema_add(schema, "is_current", tarn_type_make(TARN_TYPE_BOOL), false);
+    tarn_batch *out = ok ? tarn_batch_create(schema) : NULL;
+    if (!out) {
+        tarn_schema_destroy(schema);
+        return oom(err);
+    }
+    int sk = m->surrogate_key ? 1 : 0, nq = rs->n_fields;
+    int vf = sk + nq, vt = vf + 1, cur = vf + 2;
+    if (keep) {
+        char q[600];
+        snprintf(q, sizeof q, "SELECT * FROM gold.\"%s\"", m->name);
+        tarn_sql_opts so = {.lake = lake};
+        st = tarn_sql_run(q, &so, &old, err);
+        if (st == TARN_OK && (old->schema->n_fields != schema->n_fields))
+            st = tarn_err_set(err, TARN_ERR_INVALID,
+                              "%s: the dimension's columns changed: rebuild with --full-refresh",
+                              m->path);
+        for (int i = 0; st == TARN_OK && i < schema->n_fields; i++)
+            if (strcasecmp(old->schema->fields[i].name, schema->fields[i].name) ||
+                !tarn_type_equal(old->schema->fields[i].type, schema->fields[i].type))
+                st = tarn_err_set(err, TARN_ERR_INVALID,
+                                  "%s: the dimension's columns changed (%s): rebuild with "
+                                  "--full-refresh",
+                                  m->path, schema->fields[i].name);
+    }
+    int64_t n = res->batch->n_rows, next = 1;
+    uint8_t *handled = tarn_calloc((size_t)n + 1, 1);
+    int64_t *match = tarn_alloc(sizeof(int64_t) * (size_t)(old ? old->batch->n_rows + 1 : 1));
+    if (st == TARN_OK && (!handled || !match))
+        st = oom(err);
+    /* The current row of each old key in the result. */
+    if (st == TARN_OK && old) {
+        const tarn_batch *ob = old->batch;
+        tarn_vec *rk[16], *ok_[16];
+        for (int i = 0; i < m->n_unique_key && i < 16; i++) {
+            int c = find_col(rs, m->unique_key[i]);
+            rk[i] = res->batch->cols[c];
+            ok_[i] = ob->cols[sk + c];
+        }
+        int64_t *li = NULL, *ri = NULL, np = 0;
+        st = tarn_rel_join(ok_, rk, m->n_unique_key, ob->n_rows, n, &li, &ri, &np, err);
+        for (int64_t i = 0; i < ob->n_rows; i++)
+            match[i] = -1;
+        for (int64_t p = 0; st == TARN_OK && p < np; p++)
+            if (tarn_vec_get_bool(ob->cols[cur], li[p]))
+                match[li[p]] = ri[p];
+        tarn_free(li);
+        tarn_free(ri);
+        for (int64_t i = 0; sk && i < ob->n_rows; i++)
+            if (tarn_vec_get_i64(ob->cols[0], i) >= next)
+                next = tarn_vec_get_i64(ob->cols[0], i) + 1;
+        /* Old rows: history as it was; current rows kept, or closed. */
+        for (int64_t i = 0; st == TARN_OK && i < ob->n_rows; i++) {
+            bool is_cur = tarn_vec_get_bool(ob->cols[cur], i), changed = is_cur;
+            int64_t r = match[i];
+            if (is_cur && r >= 0) {
+                changed = false;
+                for (int c = 0; c < nq && !changed; c++)
+                    changed = !same_cell(ob->cols[sk + c], i, res->batch->cols[c], r);
+                handled[r] = !changed;
+            }
+            for (int c = 0; c < vt && st == TARN_OK; c++)
+                if (tarn_vec_append_range(out->cols[c], ob->cols[c], i, 1) != TARN_OK)
+                    st = oom(err);
+            if (st == TARN_OK &&
+                ((changed ? tarn_vec_append_i64(out->cols[vt], now)
+                          : tarn_vec_append_range(out->cols[vt], ob->cols[vt], i, 1)) != TARN_OK ||
+                 tarn_vec_append_bool(out->cols[cur], is_cur && !changed) != TARN_OK))
+                st = oom(err);
+        }
+    }
+    /* New versions and new keys, in unique_key order. */
+    tarn_sort_key keys[16];
+    for (int i = 0; i < m->n_unique_key && i < 16; i++)
+        keys[i] = (tarn_sort_key){res->batch->cols[find_col(rs, m->unique_key[i])], false, false};
+    int64_t *perm = tarn_alloc(sizeof(int64_t) * (size_t)(n + 1));
+    if (st == TARN_OK && !perm)
+        st = oom(err);
+    if (st == TARN_OK)
+        st = tarn_rel_sort(keys, m->n_unique_key, n, -1, perm, err);
+    for (int64_t k = 0; st == TARN_OK && k < n; k++) {
+        int64_t r = perm[k];
+        if (handled[r])
+            continue;
+        if (sk && tarn_vec_append_i64(out->cols[0], next++) != TARN_OK)
+            st = oom(err);
+        for (int c = 0; c < nq && st == TARN_OK; c++)
+            if (tarn_vec_append_range(out->cols[sk + c], res->batch->cols[c], r, 1) != TARN_OK)
+                st = oom(err);
+        if (st == TARN_OK && (tarn_vec_append_i64(out->cols[vf], now) != TARN_OK ||
+                              tarn_vec_append_null(out->cols[vt]) != TARN_OK ||
+                              tarn_vec_append_bool(out->cols[cur], true) != TARN_OK))
+            st = oom(err);
+    }
+    tarn_free(perm);
+    tarn_free(handled);
+    tarn_free(match);
+    tarn_sql_result_destroy(old);
+    if (st == TARN_OK)
+        st = tarn_batch_finish(out, err);
+    if (st != TARN_OK) {
+        tarn_batch_destroy(out);
+        tarn_schema_destroy(schema);
+        return st;
+    }
+    tarn_batch_destroy(res->batch);
+    tarn_schema_destroy(res->schema);
+    res->batch = out;
+    res->schema = schema;
+    return TARN_OK;
+}
+
 /* Adds m->surrogate_key as the result's first column: the key the table
  * already gave a unique_key value (when `keep`), else the next numbers after
  * the largest, handed out in unique_key order. */
@@ -810,10 +979,12 @@ tarn_status tarn_gold_build(const char *lake, const tarn_gold_model *m, bool ful
         return st;
     }
     r->rows = res->batch->n_rows;
-    if (m->surrogate_key)
+    if (m->surrogate_key && !m->scd2)
         st = add_surrogate_key(lake, m, snap && !full_refresh, &res, err);
     if (st == TARN_OK)
         st = run_tests(m, res, r->failed_test, sizeof r->failed_test, err);
+    if (st == TARN_OK && m->scd2) /* tests judged the current state; now the history */
+        st = scd2_result(lake, m, snap && !full_refresh, &res, err);
     if (st == TARN_ERR_DATA)
         tarn_err_set(err, TARN_ERR_DATA, "model %s: test failed: %s (nothing committed)", m->name,
                      r->failed_test);

@@ -12,6 +12,7 @@
  *   materialized: table          (table: rebuilt; incremental: merged by unique_key)
  *   unique_key: [day, country]   (required for incremental; a name or a list)
  *   surrogate_key: day_sk        (dimensions: a stable BIGINT key per unique_key)
+ *   scd2: true                   (dimensions: keep every version of a key)
  *   tests:
  *     - unique: [day, country]
  *     - not_null: [day, country]
@@ -48,6 +49,7 @@ typedef struct tarn_gold_model {
     const char *path;
     const char *description, *owner; /* or NULL */
     bool incremental;
+    bool scd2; /* keep history: valid_from, valid_to, is_current per version */
     const char **unique_key;
     int n_unique_key;
     const char *surrogate_key; /* a BIGINT key column added first, stable per

@@ -57,6 +57,36 @@ expect_out 'd,c,revenue,orders
 2024-01-02,FR,1.00,1'
 run 0 table history gold.daily --limit 1
 expect_out_has "MERGE"
+# SCD2: a changed value closes the current version and opens a new one
+# (its own surrogate key); a vanished key is closed.
+printf '{"id":1,"tier":"gold"}\n{"id":2,"tier":"silver"}\n' >c1.ndjson
+run 0 write "$TARN_LAKE/silver/cust" c1.ndjson --schema "id bigint, tier string" --quiet
+cat >models/dim_cust.sql <<'M'
+/* ---
+unique_key: id
+surrogate_key: cust_key
+scd2: true
+--- */
+SELECT id, tier FROM silver.cust
+M
+run 0 run dim_cust --models models
+run 0 sql "SELECT cust_key, id, tier, valid_to IS NULL AS open, is_current FROM gold.dim_cust ORDER BY cust_key" --format csv
+expect_out 'cust_key,id,tier,open,is_current
+1,1,gold,true,true
+2,2,silver,true,true'
+printf '{"id":1,"tier":"platinum"}\n{"id":3,"tier":"bronze"}\n' >c2.ndjson
+run 0 write "$TARN_LAKE/silver/cust" c2.ndjson --mode overwrite --quiet
+run 0 run dim_cust --models models
+run 0 sql "SELECT cust_key, id, tier, valid_to IS NULL AS open, is_current FROM gold.dim_cust ORDER BY cust_key" --format csv
+expect_out 'cust_key,id,tier,open,is_current
+1,1,gold,false,false
+2,2,silver,false,false
+3,1,platinum,true,true
+4,3,bronze,true,true'
+run 0 run dim_cust --models models
+expect_out_has "gold.dim_cust: up to date"
+rm models/dim_cust.sql
+
 # A failing test commits nothing and skips the models that read it.
 cat >models/daily.sql <<'M'
 /* ---
