@@ -43,6 +43,11 @@ struct tarn_source {
     int64_t rg_skipped;              /* Delta: row groups skipped inside files read */
     bool rg_split;                   /* parts share files by row group (a data column is
                                         read, so row groups are what the scan reads) */
+    tarn_schema *probe_schema;       /* Delta: the predicate's columns, table order */
+    tarn_pred *probe_pred;           /* bound to probe_schema, or NULL: no probing */
+    int64_t rg_probed;               /* row groups skipped after reading the predicate's
+                                        columns found no match */
+    int64_t probe_hits;              /* probes that found a match (wasted work) */
 };
 
 tarn_status tarn_parse_timestamp_ms(const char *text, int64_t *out, tarn_err *err)
@@ -256,6 +261,84 @@ static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const ta
     return keep;
 }
 
+/* Leaves (Parquet column chunks) of a field. */
+static int leaf_count(const tarn_field *f)
+{
+    if (f->n_children == 0)
+        return 1;
+    int n = 0;
+    for (int i = 0; i < f->n_children; i++)
+        n += leaf_count(&f->children[i]);
+    return n;
+}
+
+/* Late filtering: reads only the predicate's columns of row group rg and
+ * tells whether any row matches, so a row group the statistics could not
+ * rule out is still skipped before its other columns are decoded. Any
+ * problem (a column missing or of another type in the file) answers true. */
+static bool probe_row_group(tarn_source *s, const tarn_delta_snapshot *snap, const tarn_pq_file *pf,
+                            int rg, const tarn_pq_row_group *g)
+{
+    const tarn_schema *fs = tarn_pq_file_schema(pf), *ps = s->probe_schema;
+    int cols[16];
+    int64_t probe_bytes = 0;
+    if (ps->n_fields > 16)
+        return true;
+    for (int c = 0; c < ps->n_fields; c++) {
+        int t = tarn_schema_find(snap->schema, ps->fields[c].name);
+        const tarn_field *tf = &snap->schema->fields[t];
+        int k = tarn_schema_find(fs, tf->physical_name ? tf->physical_name : tf->name);
+        if (k < 0 || !tarn_type_equal(fs->fields[k].type, tf->type))
+            return true;
+        cols[c] = k;
+        int leaf = 0;
+        for (int j = 0; j < k; j++)
+            leaf += leaf_count(&fs->fields[j]);
+        if (leaf < g->n_columns && g->columns[leaf].has_meta_data)
+            probe_bytes += g->columns[leaf].meta_data.total_compressed_size;
+    }
+    int n_rg = tarn_pq_file_num_row_groups(pf);
+    bool *mask = tarn_calloc((size_t)n_rg + 1, 1);
+    uint8_t *match = NULL;
+    int64_t cap = 0;
+    bool any = true;
+    tarn_pq_scan *scan = NULL;
+    tarn_err e2;
+    if (mask) {
+        mask[rg] = true;
+        tarn_pq_scan_opts o = {cols, ps->n_fields, mask};
+        if (tarn_pq_scan_open((tarn_pq_file *)pf, &o, &scan, &e2) == TARN_OK) {
+            any = false;
+            tarn_batch *b;
+            while (!any && tarn_pq_scan_next(scan, &b, &e2) == TARN_OK && b) {
+                if (b->n_rows > cap) {
+                    tarn_free(match);
+                    cap = b->n_rows;
+                    if (!(match = tarn_alloc((size_t)cap))) {
+                        any = true;
+                        break;
+                    }
+                }
+                tarn_batch view = *b;
+                view.schema = ps;
+                if (tarn_pred_eval(s->probe_pred, &view, match, &e2) != TARN_OK) {
+                    any = true;
+                    break;
+                }
+                for (int64_t i = 0; i < b->n_rows && !any; i++)
+                    any = match[i];
+            }
+            tarn_pq_scan_close(scan);
+        }
+    }
+    tarn_free(mask);
+    tarn_free(match);
+    if (!any) /* only the predicate's columns were read */
+        s->bytes_read -=
+            (g->has_total_compressed_size ? g->total_compressed_size : 0) - probe_bytes;
+    return any;
+}
+
 /* keep_row_group callback: skip a Delta file's row groups whose statistics
  * exclude the predicate. Columns are matched by their name in the file
  * (the physical name under column mapping). */
@@ -295,6 +378,14 @@ static bool delta_keep_rg(void *ctx, const tarn_delta_snapshot *snap, const tarn
     }
     bool keep = tarn_pred_may_match(s->pred_full, st);
     tarn_free(st);
+    /* Probing pays only when it skips: stop once matches keep turning up. */
+    if (keep && s->probe_pred && s->probe_hits <= 2 * s->rg_probed + 2) {
+        if (!probe_row_group(s, snap, pf, rg, g)) {
+            s->rg_probed++;
+            return false;
+        }
+        s->probe_hits++;
+    }
     if (!keep) {
         s->rg_skipped++;
         s->bytes_read -= g->has_total_compressed_size ? g->total_compressed_size : 0;
@@ -327,6 +418,39 @@ static tarn_status open_delta(tarn_source *s, const int *idx, int n, tarn_err *e
     tarn_status st = tarn_delta_scan_open(s->snap, &o, &s->delta_scan, err);
     tarn_free(names);
     return st;
+}
+
+/* Row-group probing pays off when the scan reads columns the predicate
+ * does not use: binds the predicate to just its own (flat) columns. */
+static void setup_probe(tarn_source *s, const char *where)
+{
+    int used = 0;
+    for (int c = 0; c < s->full->n_fields; c++) {
+        if (!tarn_pred_uses_column(s->pred_full, c))
+            continue;
+        if (tarn_type_is_nested(s->full->fields[c].type.id))
+            return;
+        used++;
+    }
+    if (used == 0 || used >= s->read_schema->n_fields)
+        return;
+    tarn_schema *ps = tarn_schema_create();
+    for (int c = 0; ps && c < s->full->n_fields; c++) {
+        if (!tarn_pred_uses_column(s->pred_full, c))
+            continue;
+        tarn_field *f = tarn_schema_add(ps, s->full->fields[c].name, s->full->fields[c].type, true);
+        if (!f || tarn_field_copy(ps->arena, f, &s->full->fields[c]) != TARN_OK) {
+            tarn_schema_destroy(ps);
+            return;
+        }
+    }
+    tarn_err e2;
+    if (!ps || tarn_pred_parse(where, ps, &s->probe_pred, &e2) != TARN_OK) {
+        tarn_schema_destroy(ps);
+        s->probe_pred = NULL;
+        return;
+    }
+    s->probe_schema = ps;
 }
 
 tarn_status tarn_source_open(const tarn_source_opts *o, tarn_source **out, tarn_err *err)
@@ -374,6 +498,8 @@ tarn_status tarn_source_open(const tarn_source_opts *o, tarn_source **out, tarn_
         st = make_schemas(s, idx, n, err);
     if (st == TARN_OK && s->pred_full)
         st = tarn_pred_parse(o->where, s->read_schema, &s->pred, err);
+    if (st == TARN_OK && s->pred_full && s->snap)
+        setup_probe(s, o->where);
     if (st == TARN_OK)
         st = s->pq ? open_parquet(s, idx, n, err) : open_delta(s, idx, n, err);
     if (st == TARN_OK) {
@@ -403,7 +529,7 @@ const tarn_delta_snapshot *tarn_source_snapshot(const tarn_source *s)
 
 int64_t tarn_source_row_groups_skipped(const tarn_source *s)
 {
-    return s->rg_skipped;
+    return s->rg_skipped + s->rg_probed;
 }
 
 void tarn_source_bytes(const tarn_source *s, int64_t *out_read, int64_t *out_total)
@@ -495,6 +621,8 @@ void tarn_source_close(tarn_source *s)
         tarn_delta_snapshot_destroy(s->snap);
     tarn_pred_destroy(s->pred);
     tarn_pred_destroy(s->pred_full);
+    tarn_pred_destroy(s->probe_pred);
+    tarn_schema_destroy(s->probe_schema);
     tarn_batch_destroy(s->out);
     tarn_schema_destroy(s->read_schema);
     tarn_schema_destroy(s->out_schema);
