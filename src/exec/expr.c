@@ -539,14 +539,25 @@ static tarn_status eval_logic(const tarn_xexpr *e, const tarn_xval *vals, int64_
     return TARN_OK;
 }
 
+/* The result of a one-operand node: one value when the operand is a
+ * constant, else n; *m gets the count. NULL when out of memory. */
+static tarn_vec *unary_result(const tarn_xexpr *e, const tarn_xval *a, int64_t n, tarn_xval *out,
+                              int64_t *m)
+{
+    *m = a->is_const ? 1 : n;
+    tarn_vec *r = mk(e->type, *m);
+    if (r)
+        *out = (tarn_xval){r, a->is_const, true};
+    return r;
+}
+
 static tarn_status eval_is_null(const tarn_xexpr *e, const tarn_xval *a, int64_t n, tarn_xval *out,
                                 tarn_err *err)
 {
-    int64_t m = a->is_const ? 1 : n;
-    tarn_vec *r = mk(e->type, m);
+    int64_t m;
+    tarn_vec *r = unary_result(e, a, n, out, &m);
     if (!r)
         return oom(err);
-    *out = (tarn_xval){r, a->is_const, true};
     int64_t nb = (m + 7) / 8;
     for (int64_t j = 0; j < nb; j++) {
         uint8_t v = vbyte(a, j);
@@ -869,11 +880,10 @@ tarn_status tarn_x_cast(const tarn_vec *src, tarn_type t, tarn_vec **out, tarn_e
 static tarn_status eval_add_interval(const tarn_xexpr *e, const tarn_xval *a, int64_t n,
                                      tarn_xval *out, tarn_err *err)
 {
-    int64_t m = a->is_const ? 1 : n;
-    tarn_vec *r = mk(e->type, m);
+    int64_t m;
+    tarn_vec *r = unary_result(e, a, n, out, &m);
     if (!r)
         return oom(err);
-    *out = (tarn_xval){r, a->is_const, true};
     tarn_status st = and_validity(r, a, 1, m, err);
     bool is_date = a->v->type.id == TARN_TYPE_DATE;
     for (int64_t i = 0; st == TARN_OK && i < m; i++) {
@@ -904,11 +914,10 @@ static tarn_status eval_add_interval(const tarn_xexpr *e, const tarn_xval *a, in
 static tarn_status eval_neg(const tarn_xexpr *e, const tarn_xval *a, int64_t n, tarn_xval *out,
                             tarn_err *err)
 {
-    int64_t m = a->is_const ? 1 : n;
-    tarn_vec *r = mk(e->type, m);
+    int64_t m;
+    tarn_vec *r = unary_result(e, a, n, out, &m);
     if (!r)
         return oom(err);
-    *out = (tarn_xval){r, a->is_const, true};
     tarn_status st = and_validity(r, a, 1, m, err);
     bool bad = false;
     switch (pclass_of(e->type)) {

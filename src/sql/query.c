@@ -653,14 +653,9 @@ static tarn_status collect_batch(void *ctx, int part, const tarn_batch *b, tarn_
 }
 
 /* Reads a table or file into a relation. */
-static tarn_status scan_path(qctx *c, const char *path, const char *label, const char *qual,
-                             const tarn_delta_at *when, const names *want,
-                             const tarn_sql_expr *where, int offset, rel **out)
+static tarn_status scan_rel(qctx *c, scan_plan plan, int offset, rel **out)
 {
-    scan_plan plan;
-    tarn_status st = scan_prepare(c, path, label, qual, when, want, where, offset, &plan);
-    if (st != TARN_OK)
-        return st;
+    tarn_status st = TARN_OK;
     rel **parts = tarn_calloc((size_t)plan.n_parts, sizeof *parts);
     if (!parts)
         st = oom(c);
@@ -1814,6 +1809,29 @@ static const char *const_text(const tarn_sql_expr *e)
 static tarn_status run_from(qctx *c, const tarn_sql_from *f, const scope *outer,
                             const tarn_sql_expr *where, rel **out);
 
+static tarn_status source_target(qctx *c, const tarn_sql_from *f, char *path, size_t cap,
+                                 const char **label, const char **qual, tarn_delta_at *when);
+
+/* Plans the scan of table source f, reading the columns the statement
+ * names; `where` (or NULL) is pushed into the scan where it can be. */
+static tarn_status plan_source(qctx *c, const tarn_sql_from *f, const tarn_sql_expr *where,
+                               scan_plan *plan)
+{
+    char buf[4096];
+    const char *label, *qual;
+    tarn_delta_at when;
+    tarn_status st = source_target(c, f, buf, sizeof buf, &label, &qual, &when);
+    const char *path = st == TARN_OK ? tarn_arena_strdup(c->a, buf) : NULL;
+    if (st == TARN_OK && !path)
+        st = oom(c);
+    if (st != TARN_OK)
+        return st;
+    names all = {0};
+    all.star = true;
+    return scan_prepare(c, path, label, qual, &when, c->want.star ? &all : &c->want, where,
+                        f->offset, plan);
+}
+
 /* Where a table source's rows are: the path, a label for messages, the
  * qualifier its columns get, and the version to read. */
 static tarn_status source_target(qctx *c, const tarn_sql_from *f, char *path, size_t cap,
@@ -1914,16 +1932,9 @@ static tarn_status source_rel(qctx *c, const tarn_sql_from *f, const scope *oute
             return st;
         }
     }
-    char path[4096];
-    const char *label, *qual;
-    tarn_delta_at when;
-    st = source_target(c, f, path, sizeof path, &label, &qual, &when);
-    if (st != TARN_OK)
-        return st;
-    names all = {0};
-    all.star = true;
-    return scan_path(c, path, label, qual, &when, c->want.star ? &all : &c->want, where, f->offset,
-                     out);
+    scan_plan plan;
+    st = plan_source(c, f, where, &plan);
+    return st == TARN_OK ? scan_rel(c, plan, f->offset, out) : st;
 }
 
 /* Whether every column e names resolves in r (and nothing needs a query). */
@@ -2731,18 +2742,9 @@ static tarn_status stream_group(qctx *c, const tarn_sql_select *sel, const agg_c
     }
     stream_join joins[MAX_STREAM_JOINS];
     memset(joins, 0, sizeof joins);
-    char path[4096];
-    const char *label, *qual = f->alias;
-    tarn_delta_at when = {.kind = TARN_DELTA_AT_LATEST};
-    tarn_status st = source_target(c, f, path, sizeof path, &label, &qual, &when);
-    if (st != TARN_OK)
-        return st;
-    names all = {0};
-    all.star = true;
     scan_plan plan;
     /* Pushing WHERE into the scan is safe only when it reads no other table. */
-    st = scan_prepare(c, path, label, qual, &when, c->want.star ? &all : &c->want,
-                      n_joins ? NULL : sel->where, f->offset, &plan);
+    tarn_status st = plan_source(c, f, n_joins ? NULL : sel->where, &plan);
     if (st != TARN_OK)
         return st;
     rel *tpl = NULL;
@@ -3087,17 +3089,8 @@ static tarn_status topn_scan(qctx *c, const tarn_sql_select *sel, const tarn_sql
         return TARN_OK;
     }
     const tarn_sql_from *f = sel->from[0];
-    char path[4096];
-    const char *label, *qual;
-    tarn_delta_at when;
-    st = source_target(c, f, path, sizeof path, &label, &qual, &when);
-    if (st != TARN_OK)
-        return st;
-    names all = {0};
-    all.star = true;
     scan_plan plan;
-    st = scan_prepare(c, path, label, qual, &when, c->want.star ? &all : &c->want, sel->where,
-                      f->offset, &plan);
+    st = plan_source(c, f, sel->where, &plan);
     if (st != TARN_OK)
         return st;
     rel *tpl = NULL;
