@@ -56,12 +56,15 @@ measure() {
     r=0
     while [ $r -lt "$RUNS" ]; do
         [ -n "${PREP:-}" ] && eval "$PREP"
+        t0=$(date +%s%N)
         /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" >"${OUT:-$DIR/out.txt}" 2>"$DIR/err.txt" || {
             cat "$DIR/err.txt" >&2
             echo "bench: command failed: $*" >&2
             exit 1
         }
-        t=$(cut -d' ' -f1 "$DIR/time.txt")
+        t1=$(date +%s%N)
+        # Wall time in nanoseconds (/usr/bin/time counts hundredths only).
+        t=$(awk "BEGIN{printf \"%.4f\", ($t1 - $t0) / 1e9}")
         m=$(cut -d' ' -f2 "$DIR/time.txt")
         # DuckDB: use the statement time reported by duckdb.mjs --time.
         dt=$(grep -o 'duckdb: [0-9]* [0-9.]* ms' "$DIR/err.txt" | tail -1 | awk '{print $3 / 1000}')
