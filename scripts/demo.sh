@@ -100,7 +100,12 @@ step "19. Gold: dim_customer, dim_date, fact_orders and daily revenue, in the or
 step "20. Nothing changed upstream: nothing is rebuilt" "tarn run $M --contracts $C --models demo/models"
 "$TARN" run $M --contracts "$C" --models demo/models
 
-step "21. Query the star: revenue by customer segment and weekday" \
+step "21. New orders arrive: only the models that read them are rebuilt (dim_customer is up to date)" \
+     "tarn ingest orders_global demo/orders_global_3.ndjson --contracts $C && tarn run orders_global $M --contracts $C --models demo/models"
+"$TARN" ingest orders_global demo/orders_global_3.ndjson --contracts "$C"
+"$TARN" run orders_global $M --contracts "$C" --models demo/models
+
+step "22. Query the star: revenue by customer segment and weekday" \
      "tarn sql \"SELECT c.segment, d.weekday, count(*) AS orders, sum(f.amount) AS revenue FROM gold.fact_orders f JOIN gold.dim_customer c ON f.customer_key = c.customer_key JOIN gold.dim_date d ON f.date_key = d.date_key GROUP BY c.segment, d.weekday ORDER BY revenue DESC LIMIT 8\" --format table"
 "$TARN" sql "SELECT c.segment, d.weekday, count(*) AS orders, sum(f.amount) AS revenue
              FROM gold.fact_orders f
@@ -108,12 +113,12 @@ step "21. Query the star: revenue by customer segment and weekday" \
              JOIN gold.dim_date d ON f.date_key = d.date_key
              GROUP BY c.segment, d.weekday ORDER BY revenue DESC LIMIT 8" --format table
 
-step "22. The pre-computed aggregate, and how the query ran" \
+step "23. The pre-computed aggregate, and how the query ran" \
      "tarn sql \"EXPLAIN SELECT country, sum(revenue) AS revenue FROM gold.daily_revenue_by_country GROUP BY country ORDER BY revenue DESC\" --format table"
 "$TARN" sql "SELECT country, sum(revenue) AS revenue, sum(orders) AS orders FROM gold.daily_revenue_by_country GROUP BY country ORDER BY revenue DESC" --format table
 "$TARN" sql "EXPLAIN SELECT country, sum(revenue) AS revenue FROM gold.daily_revenue_by_country GROUP BY country ORDER BY revenue DESC" --format table
 
-step "23. Run history and freshness" "tarn runs; tarn status --contracts $C"
+step "24. Run history and freshness" "tarn runs; tarn status --contracts $C"
 "$TARN" runs
 "$TARN" status --contracts "$C" || true
 

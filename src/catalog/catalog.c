@@ -36,6 +36,18 @@ static const char *const migrations[] = {
     "  warned INTEGER NOT NULL, checks_passed INTEGER NOT NULL, checks_failed INTEGER NOT NULL,"
     "  silver_version INTEGER NOT NULL, status TEXT NOT NULL, message TEXT);"
     "CREATE INDEX runs_dataset ON runs(dataset, started_at_us);",
+    /* 3: the last build of each Gold model (tarn run): what it read, for
+     * up-to-date detection (gold_store.c). */
+    "CREATE TABLE gold_builds ("
+    "  model TEXT PRIMARY KEY COLLATE NOCASE,"
+    "  file_hash INTEGER NOT NULL,"
+    "  gold_version INTEGER NOT NULL,"
+    "  built_at_us INTEGER NOT NULL);"
+    "CREATE TABLE gold_build_inputs ("
+    "  model TEXT NOT NULL COLLATE NOCASE REFERENCES gold_builds(model) ON DELETE CASCADE,"
+    "  input TEXT NOT NULL COLLATE NOCASE,"
+    "  version INTEGER NOT NULL,"
+    "  PRIMARY KEY (model, input));",
 };
 
 tarn_status tarn_catalog_error(tarn_catalog *c, const char *what, tarn_err *err)

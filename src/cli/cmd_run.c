@@ -40,9 +40,10 @@ static const char usage_text[] =
     "\n"
     "Then builds the Gold models named (every model in --models DIR, default\n"
     "./models, with --all) in the order their SQL reads each other: a model is\n"
-    "rebuilt only when its file or a table it reads changed since its last build\n"
-    "(--full-refresh: always); its tests run before the commit and a failing one\n"
-    "commits nothing and skips the models that read it.\n"
+    "rebuilt only when its file, its table or a table it reads changed since its\n"
+    "last build, as recorded in LAKE/tarn.db (--full-refresh: always); its tests\n"
+    "run before the commit and a failing one commits nothing and skips the\n"
+    "models that read it.\n"
     "\n"
     "  --all          every contract in --contracts DIR, then every model\n"
     "  --models DIR   the Gold model files (*.sql with a YAML header; default ./models)\n"
@@ -223,11 +224,12 @@ static int run_models(const char *lake, const tarn_gold_models *gm, bool all, co
                                                  "version", (json_int_t)r.version, "reason",
                                                  r.reason, "seconds", secs));
         else if (r.rebuilt)
-            printf("gold.%s: %lld rows (%s, %s); gold version %lld (%.2f s)\n", m->name,
-                   (long long)r.rows, m->incremental && !full ? "incremental" : "table", r.reason,
-                   (long long)r.version, secs);
+            printf("gold.%s: %lld rows (%s, %s) in %.2f s\n", m->name, (long long)r.rows,
+                   m->incremental ? "incremental" : "table", r.reason, secs);
         else
             printf("gold.%s: %s\n", m->name, r.reason);
+        if (r.warning[0])
+            fprintf(stderr, "tarn run: warning: gold.%s: %s\n", m->name, r.warning);
         if (r.rebuilt && record_run(lake, &rec) != TARN_OK)
             fprintf(stderr, "tarn run: warning: could not record the run in %s/tarn.db\n", lake);
     }

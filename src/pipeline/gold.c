@@ -10,6 +10,7 @@
 #include "base/hash.h"
 #include "base/suggest.h"
 #include "base/time.h"
+#include "catalog/gold_store.h"
 #include "column/vec.h"
 #include "delta/delete.h"
 #include "delta/snapshot.h"
@@ -24,8 +25,6 @@
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
-
-#define GOLD_TXN_PREFIX "tarn.gold:"
 
 static tarn_status oom(tarn_err *err)
 {
@@ -491,6 +490,48 @@ static int find_col(const tarn_schema *s, const char *name)
     return i >= 0 ? i : tarn_schema_find_ci(s, name);
 }
 
+/* Appends printf text to buf (capacity cap), truncating with "..." when full. */
+static void say(char *buf, size_t cap, const char *fmt, ...) TARN_PRINTF(3, 4);
+static void say(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + len, cap - len, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n >= cap - len && cap > 4)
+        memcpy(buf + cap - 4, "...", 4);
+}
+
+/* Names row `row` of the result for a failing test: its unique_key values
+ * ("(day=2024-01-02, country=DE)") when the model has one, else its
+ * position ("row 5"). */
+static void null_row_example(const tarn_gold_model *m, const tarn_sql_result *res, int64_t row,
+                             char *out, size_t cap)
+{
+    tarn_buf key;
+    tarn_buf_init(&key);
+    bool ok = m->n_unique_key > 0 && tarn_buf_append_char(&key, '(') == TARN_OK;
+    for (int i = 0; ok && i < m->n_unique_key; i++) {
+        int c = find_col(res->schema, m->unique_key[i]);
+        tarn_scalar v;
+        if (c < 0) {
+            ok = false;
+            break;
+        }
+        tarn_scalar_from_vec(res->batch->cols[c], row, &v);
+        ok = tarn_buf_printf(&key, "%s%s=", i ? ", " : "", m->unique_key[i]) == TARN_OK &&
+             tarn_scalar_render_text(&key, &v) == TARN_OK;
+    }
+    if (ok && tarn_buf_append_char(&key, ')') == TARN_OK)
+        snprintf(out, cap, "%.*s", (int)key.len, key.data);
+    else
+        snprintf(out, cap, "row %lld", (long long)row + 1);
+    tarn_buf_fini(&key);
+}
+
 /* Runs the model's tests on its result; *failed describes the first failure. */
 static tarn_status run_tests(const tarn_gold_model *m, const tarn_sql_result *res, char *failed,
                              size_t cap, tarn_err *err)
@@ -513,8 +554,13 @@ static tarn_status run_tests(const tarn_gold_model *m, const tarn_sql_result *re
         if (x->kind == TARN_GOLD_NOT_NULL) {
             for (int k = 0; k < x->n_columns; k++)
                 if (cols[k]->null_count > 0) {
-                    snprintf(failed, cap, "not_null(%s): %lld NULL rows", x->columns[k],
-                             (long long)cols[k]->null_count);
+                    int64_t row = 0;
+                    while (row < b->n_rows && tarn_vec_is_valid(cols[k], row))
+                        row++;
+                    char where[256];
+                    null_row_example(m, res, row, where, sizeof where);
+                    snprintf(failed, cap, "not_null(%s): %lld NULL rows, e.g. %s", x->columns[k],
+                             (long long)cols[k]->null_count, where);
                     return TARN_ERR_DATA;
                 }
             continue;
@@ -538,7 +584,10 @@ static tarn_status run_tests(const tarn_gold_model *m, const tarn_sql_result *re
                     tarn_scalar_render_text(&key, &v) != TARN_OK)
                     break;
             }
-            snprintf(failed, cap, "unique(%s): %lld duplicate rows, e.g. (%s)", x->columns[0],
+            char names[256] = "";
+            for (int k = 0; k < x->n_columns; k++)
+                say(names, sizeof names, "%s%s", k ? ", " : "", x->columns[k]);
+            snprintf(failed, cap, "unique(%s): %lld duplicate rows, e.g. (%s)", names,
                      (long long)(n - ng), key.data ? key.data : "");
             tarn_buf_fini(&key);
             st = TARN_ERR_DATA;
@@ -591,8 +640,8 @@ static tarn_status merge_eval(void *ctx, const tarn_batch *b, uint8_t *match, ta
 }
 
 static tarn_status merge_result(const char *table, const tarn_gold_model *m, tarn_sql_result *res,
-                                const tarn_delta_snapshot *snap, const char *app_id,
-                                int64_t app_version, tarn_err *err)
+                                const tarn_delta_snapshot *snap, int64_t *out_version,
+                                tarn_err *err)
 {
     merge_ctx mc = {.nk = m->n_unique_key};
     tarn_vec *rk[16];
@@ -626,11 +675,11 @@ static tarn_status merge_result(const char *table, const tarn_gold_model *m, tar
     memset(&mo, 0, sizeof mo);
     mo.insert_next = one_next;
     mo.insert_ctx = &src;
-    mo.app_id = app_id;
-    mo.app_version = app_version;
     tarn_delta_delete_result dr;
     st = tarn_delta_merge(table, &pred, &mo, &dr, err);
     tarn_join_table_destroy(mc.keys);
+    if (st == TARN_OK)
+        *out_version = dr.version;
     return st;
 }
 
@@ -904,80 +953,194 @@ static tarn_status add_surrogate_key(const char *lake, const tarn_gold_model *m,
     return st;
 }
 
-tarn_status tarn_gold_build(const char *lake, const tarn_gold_model *m, bool full_refresh,
-                            tarn_gold_result *r, tarn_err *err)
+/* The current Delta version of every table m reads, into in[0..n_deps). */
+static tarn_status read_inputs(const char *lake, const tarn_gold_model *m, tarn_cat_gold_input *in,
+                               tarn_err *err)
 {
-    memset(r, 0, sizeof *r);
-    r->version = -1;
-    /* Fingerprint: the file and the version of every table it reads. */
-    uint64_t fp = m->file_hash;
-    char reads[200] = "";
-    size_t rl = 0;
     for (int i = 0; i < m->n_deps; i++) {
         const char *dot = strchr(m->deps[i], '.');
         char path[4096];
         snprintf(path, sizeof path, "%s/%.*s/%s", lake, (int)(dot - m->deps[i]), m->deps[i],
                  dot + 1);
         tarn_delta_snapshot *s = NULL;
-        tarn_status st = tarn_delta_snapshot_load_existing(path, &s, err);
-        if (st != TARN_OK)
-            return st;
+        TARN_TRY(tarn_delta_snapshot_load_existing(path, &s, err));
         if (!s)
             return tarn_err_set(err, TARN_ERR_NOT_FOUND,
                                 "model %s reads %s, which does not exist yet (%s)", m->name,
                                 m->deps[i], path);
-        fp = tarn_hash_combine(
-            fp, tarn_hash_bytes(m->deps[i], strlen(m->deps[i]), (uint64_t)s->version));
-        if (rl < sizeof reads - 40)
-            rl += (size_t)snprintf(reads + rl, sizeof reads - rl, "%s%s v%lld", rl ? ", " : "",
-                                   m->deps[i], (long long)s->version);
+        in[i] = (tarn_cat_gold_input){m->deps[i], s->version};
         tarn_delta_snapshot_destroy(s);
     }
-    char app_id[64];
-    snprintf(app_id, sizeof app_id, GOLD_TXN_PREFIX "%016llx", (unsigned long long)fp);
-    char table[4096];
-    snprintf(table, sizeof table, "%s/gold/%s", lake, m->name);
-    tarn_delta_snapshot *snap = NULL;
-    TARN_TRY(tarn_delta_snapshot_load_existing(table, &snap, err));
-    /* Up to date when the newest build recorded this fingerprint. */
-    int64_t newest = -1;
-    const char *newest_id = NULL;
-    for (int i = 0; snap && i < snap->n_txns; i++)
-        if (!strncmp(snap->txns[i].app_id, GOLD_TXN_PREFIX, strlen(GOLD_TXN_PREFIX)) &&
-            snap->txns[i].version > newest) {
-            newest = snap->txns[i].version;
-            newest_id = snap->txns[i].app_id;
+    return TARN_OK;
+}
+
+/* Whether m needs a build, given the inputs' versions now, its table (snap,
+ * or NULL) and the record of its last build (prev, or NULL); why gets the
+ * reason: "new: ...", "full refresh: ...", "rebuilt: silver.orders v3 -> v4"
+ * or "up to date (...)". */
+static bool needs_build(const tarn_gold_model *m, const tarn_cat_gold_input *in,
+                        const tarn_delta_snapshot *snap, const tarn_cat_gold_build *prev,
+                        bool full_refresh, char *why, size_t cap)
+{
+    char reads[256] = "";
+    for (int i = 0; i < m->n_deps; i++)
+        say(reads, sizeof reads, "%s%s v%lld", i ? ", " : "", in[i].table,
+            (long long)in[i].version);
+    why[0] = 0;
+    if (!snap || full_refresh || !prev) {
+        say(why, cap, "%s%s%s",
+            !snap          ? "new"
+            : full_refresh ? "full refresh"
+                           : "rebuilt: no earlier build recorded",
+            reads[0] ? ": " : "", reads);
+        return true;
+    }
+    if (prev->file_hash != m->file_hash)
+        say(why, cap, "model changed");
+    if (snap->version != prev->gold_version)
+        say(why, cap, "%sgold.%s changed outside tarn run (v%lld, built v%lld)", why[0] ? ", " : "",
+            m->name, (long long)snap->version, (long long)prev->gold_version);
+    for (int i = 0; i < m->n_deps; i++) {
+        const tarn_cat_gold_input *was = NULL;
+        for (int k = 0; k < prev->n_inputs && !was; k++)
+            if (!strcasecmp(prev->inputs[k].table, in[i].table))
+                was = &prev->inputs[k];
+        if (!was)
+            say(why, cap, "%s%s v%lld (newly read)", why[0] ? ", " : "", in[i].table,
+                (long long)in[i].version);
+        else if (was->version != in[i].version)
+            say(why, cap, "%s%s v%lld -> v%lld", why[0] ? ", " : "", in[i].table,
+                (long long)was->version, (long long)in[i].version);
+    }
+    if (why[0]) {
+        char changes[512];
+        snprintf(changes, sizeof changes, "%s", why);
+        why[0] = 0;
+        say(why, cap, "rebuilt: %s", changes);
+        return true;
+    }
+    say(why, cap, "up to date%s%s%s", reads[0] ? " (" : "", reads, reads[0] ? ")" : "");
+    return false;
+}
+
+/* The record of m's last build (*prev NULL when none, or when the catalog
+ * cannot be read: then r->warning says so and the model is rebuilt). */
+static void load_prev(const char *lake, const tarn_gold_model *m, tarn_arena *a,
+                      tarn_cat_gold_build *rec, const tarn_cat_gold_build **prev,
+                      tarn_gold_result *r)
+{
+    tarn_catalog *cat = NULL;
+    tarn_err e;
+    tarn_err_clear(&e);
+    bool found = false;
+    *prev = NULL;
+    if (tarn_catalog_open(lake, &cat, &e) != TARN_OK ||
+        tarn_cat_gold_build_load(cat, m->name, a, rec, &found, &e) != TARN_OK)
+        say(r->warning, sizeof r->warning, "cannot read the last build of %s: %s", m->name, e.msg);
+    else if (found)
+        *prev = rec;
+    tarn_catalog_close(cat);
+}
+
+/* Records the build just committed (a failure is a warning: the next run
+ * rebuilds). */
+static void save_build(const char *lake, const tarn_gold_model *m, const tarn_cat_gold_input *in,
+                       tarn_gold_result *r)
+{
+    tarn_cat_gold_build rec = {.model = m->name,
+                               .file_hash = m->file_hash,
+                               .gold_version = r->version,
+                               .built_at_us = tarn_now_us(),
+                               .inputs = in,
+                               .n_inputs = m->n_deps};
+    tarn_catalog *cat = NULL;
+    tarn_err e;
+    tarn_err_clear(&e);
+    if (tarn_catalog_open(lake, &cat, &e) != TARN_OK ||
+        tarn_cat_gold_build_save(cat, &rec, &e) != TARN_OK)
+        say(r->warning, sizeof r->warning,
+            "built, but could not record the build (the next run rebuilds it): %s", e.msg);
+    tarn_catalog_close(cat);
+}
+
+/* Runs m's query and returns its result (*out, caller destroys); positions
+ * of errors in the query become positions in the model file. */
+static tarn_status run_query(const char *lake, const tarn_gold_model *m, tarn_sql_result **out,
+                             tarn_err *err)
+{
+    tarn_sql_opts so = {.lake = lake};
+    tarn_status st = tarn_sql_run(m->sql, &so, out, err);
+    if (st == TARN_OK)
+        return TARN_OK;
+    if (err->line > 0) {
+        char msg[TARN_ERR_MSG_MAX];
+        const char *p = strstr(err->msg, ": ");
+        snprintf(msg, sizeof msg, "%s", p ? p + 2 : err->msg);
+        tarn_err_set(err, st, "%s:%lld:%lld: %s", m->path, (long long)(err->line + m->sql_line - 1),
+                     (long long)err->col, msg);
+    } else {
+        tarn_err_prefix(err, "model %s", m->name);
+    }
+    return st;
+}
+
+/* Writes res as the table's new content (table models, first builds, full
+ * refreshes) or merges it by unique_key (incremental), in one commit. */
+static tarn_status commit_result(const char *table, const tarn_gold_model *m, tarn_sql_result *res,
+                                 const tarn_delta_snapshot *snap, bool full_refresh,
+                                 tarn_gold_result *r, tarn_err *err)
+{
+    if (!snap || full_refresh || !m->incremental) {
+        tarn_delta_write_opts wo;
+        tarn_delta_write_opts_init(&wo);
+        wo.mode = TARN_DELTA_OVERWRITE;
+        wo.description = m->description;
+        tarn_delta_kv owner = {"tarn.owner", m->owner};
+        if (m->owner) { /* a table property, so engines reading the table see it */
+            wo.config = &owner;
+            wo.n_config = 1;
         }
-    if (snap && !full_refresh && newest_id && !strcmp(newest_id, app_id)) {
-        r->version = snap->version;
-        snprintf(r->reason, sizeof r->reason, "up to date (%s)", reads[0] ? reads : "no inputs");
-        tarn_delta_snapshot_destroy(snap);
+        one_src src = {res->batch, false};
+        tarn_delta_write_result wr;
+        TARN_TRY(tarn_delta_write(table, res->schema, one_next, &src, &wo, &wr, err));
+        r->version = wr.version;
         return TARN_OK;
     }
-    snprintf(r->reason, sizeof r->reason, "%s%s%s",
-             !snap          ? "new"
-             : full_refresh ? "full refresh"
-             : newest_id    ? "inputs or model changed"
-                            : "not built by tarn run",
-             reads[0] ? ": " : "", reads);
-    /* The query, its tests, then one commit. */
-    tarn_sql_opts so = {.lake = lake};
-    tarn_sql_result *res = NULL;
-    tarn_status st = tarn_sql_run(m->sql, &so, &res, err);
-    if (st != TARN_OK) {
-        /* Positions in the query become positions in the model file. */
-        if (err->line > 0) {
-            char msg[TARN_ERR_MSG_MAX];
-            const char *p = strstr(err->msg, ": ");
-            snprintf(msg, sizeof msg, "%s", p ? p + 2 : err->msg);
-            tarn_err_set(err, st, "%s:%lld:%lld: %s", m->path,
-                         (long long)(err->line + m->sql_line - 1), (long long)err->col, msg);
-        } else {
-            tarn_err_prefix(err, "model %s", m->name);
-        }
-        tarn_delta_snapshot_destroy(snap);
-        return st;
+    return merge_result(table, m, res, snap, &r->version, err);
+}
+
+tarn_status tarn_gold_build(const char *lake, const tarn_gold_model *m, bool full_refresh,
+                            tarn_gold_result *r, tarn_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->version = -1;
+    tarn_arena *a = tarn_arena_create(4096);
+    tarn_cat_gold_input *in = a ? tarn_arena_calloc(a, (size_t)m->n_deps + 1, sizeof *in) : NULL;
+    if (!in) {
+        tarn_arena_destroy(a);
+        return oom(err);
     }
+    tarn_delta_snapshot *snap = NULL;
+    tarn_sql_result *res = NULL;
+    char table[4096];
+    snprintf(table, sizeof table, "%s/gold/%s", lake, m->name);
+    tarn_status st = read_inputs(lake, m, in, err);
+    if (st == TARN_OK)
+        st = tarn_delta_snapshot_load_existing(table, &snap, err);
+    if (st != TARN_OK)
+        goto done;
+    tarn_cat_gold_build rec;
+    const tarn_cat_gold_build *prev = NULL;
+    if (snap && !full_refresh)
+        load_prev(lake, m, a, &rec, &prev, r);
+    if (!needs_build(m, in, snap, prev, full_refresh, r->reason, sizeof r->reason)) {
+        r->version = snap->version;
+        goto done;
+    }
+    /* The query, its tests, then one commit. */
+    st = run_query(lake, m, &res, err);
+    if (st != TARN_OK)
+        goto done;
     r->rows = res->batch->n_rows;
     if (m->surrogate_key && !m->scd2)
         st = add_surrogate_key(lake, m, snap && !full_refresh, &res, err);
@@ -988,32 +1151,15 @@ tarn_status tarn_gold_build(const char *lake, const tarn_gold_model *m, bool ful
     if (st == TARN_ERR_DATA)
         tarn_err_set(err, TARN_ERR_DATA, "model %s: test failed: %s (nothing committed)", m->name,
                      r->failed_test);
-    int64_t build_no = newest + 1;
-    if (st == TARN_OK && (!snap || full_refresh || !m->incremental)) {
-        tarn_delta_write_opts wo;
-        tarn_delta_write_opts_init(&wo);
-        wo.mode = TARN_DELTA_OVERWRITE;
-        wo.app_id = app_id;
-        wo.app_version = build_no;
-        wo.description = m->description;
-        one_src src = {res->batch, false};
-        tarn_delta_write_result wr;
-        st = tarn_delta_write(table, res->schema, one_next, &src, &wo, &wr, err);
-        if (st == TARN_OK)
-            r->version = wr.version;
-    } else if (st == TARN_OK) {
-        st = merge_result(table, m, res, snap, app_id, build_no, err);
-    }
+    if (st == TARN_OK)
+        st = commit_result(table, m, res, snap, full_refresh, r, err);
     if (st == TARN_OK) {
         r->rebuilt = true;
-        if (r->version < 0) {
-            tarn_delta_snapshot *after = NULL;
-            if (tarn_delta_snapshot_load_existing(table, &after, err) == TARN_OK && after)
-                r->version = after->version;
-            tarn_delta_snapshot_destroy(after);
-        }
+        save_build(lake, m, in, r);
     }
+done:
     tarn_sql_result_destroy(res);
     tarn_delta_snapshot_destroy(snap);
+    tarn_arena_destroy(a);
     return st;
 }

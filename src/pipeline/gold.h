@@ -21,11 +21,11 @@
  *
  * Dependencies come from the query itself (every layer.name it reads; a
  * gold.X is model X), so models build in dependency order. A model is
- * rebuilt only when its file or an upstream table changed since its last
- * build: the build records a fingerprint (hash of the file and of the
- * versions of the tables it read) as the Delta txn appId
- * "tarn.gold:<hex>" of its commit. Tests run on the query's result before
- * anything is committed; a failing test commits nothing.
+ * rebuilt only when its file, its table or an upstream table changed since
+ * its last build: each build records the file's hash, the Delta version of
+ * every table it read and the version it committed in the catalog
+ * (LAKE/tarn.db, catalog/gold_store.h). Tests run on the query's result
+ * before anything is committed; a failing test commits nothing.
  */
 #ifndef TARN_PIPELINE_GOLD_H
 #define TARN_PIPELINE_GOLD_H
@@ -39,28 +39,30 @@ typedef enum tarn_gold_test_kind {
 } tarn_gold_test_kind;
 
 typedef struct tarn_gold_test {
-    tarn_gold_test_kind kind;
-    const char **columns;
-    int n_columns;
+    tarn_gold_test_kind kind; /* unique or not_null */
+    const char **columns;     /* the columns it judges */
+    int n_columns;            /* entries in columns (>= 1) */
 } tarn_gold_test;
 
+/* One model file; every string lives in the tarn_gold_models arena. */
 typedef struct tarn_gold_model {
-    const char *name;
-    const char *path;
-    const char *description, *owner; /* or NULL */
-    bool incremental;
-    bool scd2; /* keep history: valid_from, valid_to, is_current per version */
-    const char **unique_key;
-    int n_unique_key;
+    const char *name;          /* header name, or the file name without .sql */
+    const char *path;          /* the model file */
+    const char *description;   /* or NULL */
+    const char *owner;         /* or NULL */
+    bool incremental;          /* materialized: incremental (else table) */
+    bool scd2;                 /* keep history: valid_from, valid_to, is_current per version */
+    const char **unique_key;   /* columns identifying a row (incremental, surrogate, scd2) */
+    int n_unique_key;          /* entries in unique_key (0: none) */
     const char *surrogate_key; /* a BIGINT key column added first, stable per
                                   unique_key value across builds, or NULL */
-    tarn_gold_test *tests;
-    int n_tests;
-    const char *sql;    /* the query (after the header) */
-    int sql_line;       /* line of the file the query text starts on (the header's last) */
-    uint64_t file_hash; /* of the whole file */
-    const char **deps;  /* layer.name of every table the query reads */
-    int n_deps;
+    tarn_gold_test *tests;     /* run on the query's result before committing */
+    int n_tests;               /* entries in tests */
+    const char *sql;           /* the query (after the header) */
+    int sql_line;              /* line of the file the query text starts on (the header's last) */
+    uint64_t file_hash;        /* of the whole file: a change rebuilds the model */
+    const char **deps;         /* layer.name of every table the query reads (no CTE names) */
+    int n_deps;                /* entries in deps */
 } tarn_gold_model;
 
 typedef struct tarn_gold_models {
@@ -81,13 +83,20 @@ typedef struct tarn_gold_result {
     bool rebuilt;          /* false: up to date */
     int64_t rows;          /* rows the query returned */
     int64_t version;       /* the gold table's version after the build */
-    char reason[256];      /* why it was (re)built, or up to date */
+    char reason[512];      /* "new: ...", "full refresh: ...", "rebuilt: silver.orders
+                              v3 -> v4", "rebuilt: model changed", "up to date (...)" */
     char failed_test[512]; /* a failing test and an example, when one failed */
+    char warning[512];     /* the build record could not be read or saved, or "" */
 } tarn_gold_result;
 
-/* Builds model m into LAKE/gold/<name> if its file or an upstream table
- * changed (always with full_refresh). A failing test is TARN_ERR_DATA with
- * r->failed_test set and nothing committed. */
+/* Builds model m into LAKE/gold/<name> when it is new, its file, its
+ * table or a table it reads changed since the build recorded in the
+ * catalog, or full_refresh; otherwise r->rebuilt is false ("up to date").
+ * A build runs the query, its tests, then commits once (overwrite, or a
+ * MERGE by unique_key for an incremental model whose table exists) and
+ * records itself in the catalog. A failing test is TARN_ERR_DATA with
+ * r->failed_test set and nothing committed; a table it reads that does not
+ * exist is TARN_ERR_NOT_FOUND. */
 TARN_MUST_CHECK tarn_status tarn_gold_build(const char *lake, const tarn_gold_model *m,
                                             bool full_refresh, tarn_gold_result *r, tarn_err *err);
 

@@ -47,7 +47,7 @@ static void test_open_and_migrate(void **state)
     snprintf(db, sizeof db, "%s/tarn.db", lake);
     assert_string_equal(c->path, db);
     assert_true(tarn_path_exists(db));
-    assert_int_equal(pragma_int(c, "PRAGMA user_version"), 2);
+    assert_int_equal(pragma_int(c, "PRAGMA user_version"), 3);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(c->db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -56,7 +56,7 @@ static void test_open_and_migrate(void **state)
     tarn_catalog_close(c);
     /* Reopening applies nothing twice. */
     assert_int_equal(tarn_catalog_open(lake, &c, &err), TARN_OK);
-    assert_int_equal(pragma_int(c, "PRAGMA user_version"), 2);
+    assert_int_equal(pragma_int(c, "PRAGMA user_version"), 3);
     /* A catalog from a newer tarn is refused, not damaged. */
     assert_int_equal(tarn_catalog_exec(c, "PRAGMA user_version = 99", &err), TARN_OK);
     tarn_catalog_close(c);
