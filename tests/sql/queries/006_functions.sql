@@ -18,7 +18,6 @@ SELECT customer_id, lower(name) AS l, upper(name) AS u, length(name) AS n FROM s
 SELECT customer_id, substr(name, 1, 3) AS a, substring(name, 2) AS b, substr(name, 2, 2) AS c FROM silver.customers WHERE customer_id <= 30;
 SELECT customer_id, name || ' / ' || segment AS label, concat(name, '-', country) AS c2 FROM silver.customers WHERE customer_id <= 30;
 SELECT customer_id, replace(segment, '_', ' ') AS s, trim('  ' || segment || '  ') AS t FROM silver.customers WHERE customer_id <= 30;
-SELECT customer_id, starts_with(name, 'A') AS a, ends_with(segment, 'er') AS e, contains(name, '1') AS c FROM silver.customers WHERE customer_id <= 30;
 SELECT customer_id, left(segment, 4) AS l, right(segment, 3) AS r, reverse(country) AS rv FROM silver.customers WHERE customer_id <= 30;
 SELECT customer_id, ltrim('xxab', 'x') AS l, rtrim('abyy', 'y') AS r FROM silver.customers WHERE customer_id <= 3;
 SELECT order_id, note, length(note) AS n, upper(note) AS u FROM silver.orders WHERE order_id <= 40;

@@ -13,7 +13,5 @@ SELECT status, count(*) FROM silver.orders GROUP BY status HAVING count(*) > 0;
 SELECT coalesce(status, 'none') AS s, count(*) FROM silver.orders GROUP BY 1;
 SELECT count(*) FROM silver.orders WHERE NOT (status = 'paid' OR amount > 100);
 SELECT count(*) FROM silver.orders WHERE NOT (status = 'paid' AND amount > 100);
-SELECT 7 / 2 AS a, -7 % 3 AS b, 7 % -3 AS c, 5 / 0 AS d, 5 % 0 AS e;
-SELECT order_id, discount / 0 AS z FROM silver.orders WHERE order_id <= 3;
 SELECT sum(quantity) FROM silver.orders WHERE customer_id IS NULL;
 SELECT avg(amount) FILTERED FROM silver.orders WHERE amount IS NOT NULL;
