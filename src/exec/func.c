@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "base/time.h"
 #include "column/value.h"
+#include "exec/rel.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -807,15 +808,6 @@ static tarn_status eval_math(const tarn_xexpr *e, const tarn_xval *a, int64_t n,
     return TARN_OK;
 }
 
-/* Compares rows of two vectors of one flat engine type (both non-null). */
-static int cmp_vals(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j)
-{
-    tarn_scalar x, y;
-    tarn_scalar_from_vec(a, i, &x);
-    tarn_scalar_from_vec(b, j, &y);
-    return tarn_scalar_compare(&x, &y);
-}
-
 static tarn_status eval_choose(const tarn_xexpr *e, const tarn_xval *a, int64_t n, tarn_vec *r,
                                tarn_err *err)
 {
@@ -830,7 +822,7 @@ static tarn_status eval_choose(const tarn_xexpr *e, const tarn_xval *a, int64_t 
         case TARN_FN_NULLIF:
             pick = 0;
             if (ok_at(&a[0], i) && ok_at(&a[1], i) &&
-                cmp_vals(a[0].v, AT(&a[0], i), a[1].v, AT(&a[1], i)) == 0)
+                tarn_rel_cmp_rows(a[0].v, AT(&a[0], i), a[1].v, AT(&a[1], i)) == 0)
                 pick = -1;
             break;
         default: /* GREATEST / LEAST: NULLs skipped */
@@ -841,7 +833,7 @@ static tarn_status eval_choose(const tarn_xexpr *e, const tarn_xval *a, int64_t 
                     pick = k;
                     continue;
                 }
-                int c = cmp_vals(a[k].v, AT(&a[k], i), a[pick].v, AT(&a[pick], i));
+                int c = tarn_rel_cmp_rows(a[k].v, AT(&a[k], i), a[pick].v, AT(&a[pick], i));
                 if (e->fn == TARN_FN_GREATEST ? c > 0 : c < 0)
                     pick = k;
             }

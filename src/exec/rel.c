@@ -118,7 +118,7 @@ tarn_status tarn_agg_type(tarn_agg_kind k, tarn_type t, tarn_type *out, tarn_err
 }
 
 /* Compares rows i of a and j of b (same flat engine type, both non-null). */
-static int cmp_rows(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j)
+int tarn_rel_cmp_rows(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j)
 {
     switch (a->type.id) {
     case TARN_TYPE_BOOL: {
@@ -311,7 +311,7 @@ tarn_status tarn_agg_compute(tarn_agg_kind k, bool distinct, const tarn_vec *arg
                 continue;
             int64_t g = gid[i];
             cnt[g]++;
-            if (best[g] < 0 || cmp_rows(arg, i, arg, best[g]) == want)
+            if (best[g] < 0 || tarn_rel_cmp_rows(arg, i, arg, best[g]) == want)
                 best[g] = i;
         }
         tarn_vec_reset(r);
@@ -572,7 +572,7 @@ static int sort_cmp(const sorter *s, int64_t a, int64_t b)
                 c = -c;
             return c;
         }
-        c = cmp_rows(key->v, a, key->v, b);
+        c = tarn_rel_cmp_rows(key->v, a, key->v, b);
         if (c)
             return key->desc ? -c : c;
     }
@@ -688,7 +688,7 @@ static bool peers(const tarn_sort_key *keys, int nk, int64_t a, int64_t b)
 {
     for (int k = 0; k < nk; k++) {
         bool va = tarn_vec_is_valid(keys[k].v, a), vb = tarn_vec_is_valid(keys[k].v, b);
-        if (va != vb || (va && cmp_rows(keys[k].v, a, keys[k].v, b) != 0))
+        if (va != vb || (va && tarn_rel_cmp_rows(keys[k].v, a, keys[k].v, b) != 0))
             return false;
     }
     return true;
@@ -732,7 +732,7 @@ static tarn_status win_agg(const tarn_win_spec *w, const int64_t *perm, const in
                     continue;
                 if (w->agg == TARN_AGG_MIN || w->agg == TARN_AGG_MAX) {
                     int want = w->agg == TARN_AGG_MIN ? -1 : 1;
-                    if (bi < 0 || cmp_rows(arg, row, arg, bi) == want)
+                    if (bi < 0 || tarn_rel_cmp_rows(arg, row, arg, bi) == want)
                         bi = row;
                 } else if (at == TARN_TYPE_FLOAT64) {
                     ds += tarn_vec_get_f64(arg, row);

@@ -13,6 +13,10 @@
 
 #include "column/vec.h"
 
+/* Orders row i of a and row j of b (same flat engine type, both non-null):
+ * -1, 0 or 1; NaN above every other double, strings bytewise. */
+int tarn_rel_cmp_rows(const tarn_vec *a, int64_t i, const tarn_vec *b, int64_t j);
+
 /* Assigns each of the n rows of keys[0..nk) (flat engine types, nk <= 16) a
  * dense group id in order of first appearance: gid[i] in [0, *n_groups).
  * *first_row (tarn_alloc'd, n_groups entries) gets each group's first row.

@@ -210,35 +210,13 @@ static void delta_colstats(const tarn_delta_file_stats *fs, bool has, int n_fiel
     }
 }
 
-/* keep_file callback: skip Delta files whose stats or partition values
- * exclude the predicate. With parts, a file is counted by the part that owns
- * it (index % n_parts); files without a deletion vector are opened by every
- * part, which then reads its share of the row groups (delta_keep_rg), so the
- * parts stay balanced when there are few files. */
-static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add)
+/* Whether the file's statistics and partition values admit the predicate
+ * (true without one, or when the statistics cannot be read). */
+static bool file_may_match(const tarn_source *s, const tarn_delta_snapshot *snap,
+                           const tarn_delta_add *add)
 {
-    tarn_source *s = ctx;
-    if (s->n_parts > 1 && (add - snap->files) % s->n_parts != s->part) {
-        if (add->has_dv || !s->rg_split)
-            return false; /* another part's file */
-        /* Another part counts it; read our row groups if the stats admit any. */
-        int64_t sk = s->skipped, sc = s->scanned, br = s->bytes_read, bt = s->bytes_total;
-        int saved = s->part;
-        s->part = (int)((add - snap->files) % s->n_parts);
-        bool keep = delta_keep_file(ctx, snap, add);
-        s->part = saved;
-        s->skipped = sk;
-        s->scanned = sc;
-        s->bytes_read = br;
-        s->bytes_total = bt;
-        return keep;
-    }
-    s->bytes_total += add->size;
-    if (!s->pred_full) {
-        s->scanned++;
-        s->bytes_read += add->size;
+    if (!s->pred_full)
         return true;
-    }
     bool keep = true;
     int nf = snap->schema->n_fields;
     tarn_pred_colstats *st = tarn_calloc((size_t)nf + 1, sizeof *st);
@@ -252,11 +230,26 @@ static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const ta
     }
     tarn_free(st);
     tarn_arena_destroy(a);
-    if (keep) {
-        s->scanned++;
-        s->bytes_read += add->size;
-    } else {
-        s->skipped++;
+    return keep;
+}
+
+/* keep_file callback: skip Delta files whose stats or partition values
+ * exclude the predicate. With parts, a file is counted by the part that owns
+ * it (index % n_parts); files without a deletion vector are opened by every
+ * part, which then reads its share of the row groups (delta_keep_rg), so the
+ * parts stay balanced when there are few files. */
+static bool delta_keep_file(void *ctx, const tarn_delta_snapshot *snap, const tarn_delta_add *add)
+{
+    tarn_source *s = ctx;
+    bool own = s->n_parts <= 1 || (add - snap->files) % s->n_parts == s->part;
+    if (!own && (add->has_dv || !s->rg_split))
+        return false; /* another part's file */
+    bool keep = file_may_match(s, snap, add);
+    if (own) {
+        s->bytes_total += add->size;
+        s->scanned += keep;
+        s->skipped += !keep;
+        s->bytes_read += keep ? add->size : 0;
     }
     return keep;
 }
